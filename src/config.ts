@@ -1,0 +1,131 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const intIn = (min: number, max: number, def: number) => z.coerce.number().int().min(min).max(max).default(def);
+
+/**
+ * Every knob the process reads from its environment. Each has a default that suits the embedded mode
+ * (`applcm dev`), so a fresh clone runs with no environment at all.
+ */
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  APPLCM_HOST: z.string().default('0.0.0.0'),
+  APPLCM_PORT: intIn(0, 65535, 8094),
+  APPLCM_PUBLIC_URL: z.string().url().optional(),
+  APPLCM_DATA_DIR: z.string().default('./.applcm'),
+  DATABASE_URL: z.string().url().optional(),
+  DATABASE_POOL_MAX: intIn(1, 200, 10),
+  DATABASE_STATEMENT_TIMEOUT_MS: intIn(100, 600_000, 15_000),
+  // How long start-up waits for an unreachable database before giving up with a non-zero exit.
+  DATABASE_CONNECT_TIMEOUT_MS: intIn(0, 600_000, 30_000),
+  APPLCM_MIGRATE_ON_START: bool.default(true),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  // Authentication. One of the key sources must be set outside dev mode; nothing is ever accepted unsigned.
+  JWT_PUBLIC_KEY: z.string().optional(),
+  JWT_PUBLIC_KEY_FILE: z.string().optional(),
+  JWT_JWKS_URL: z.string().url().optional(),
+  JWT_ISSUER: z.string().optional(),
+  JWT_AUDIENCE: z.string().optional(),
+  JWT_CLOCK_TOLERANCE_S: intIn(0, 300, 60),
+  JWT_REQUIRE_EXP: bool.default(true),
+
+  // GraphQL hardening (HTTP and WebSocket alike).
+  APPLCM_INTROSPECTION: bool.optional(),
+  APPLCM_GQL_MAX_DEPTH: intIn(2, 100, 10),
+  APPLCM_GQL_MAX_ALIASES: intIn(0, 1000, 15),
+  APPLCM_GQL_MAX_DIRECTIVES: intIn(0, 1000, 50),
+  APPLCM_GQL_MAX_TOKENS: intIn(50, 100_000, 2000),
+  APPLCM_GQL_MAX_COST: intIn(10, 1_000_000, 5000),
+  APPLCM_GQL_MAX_MUTATIONS: intIn(1, 100, 5),
+  APPLCM_BODY_LIMIT_BYTES: intIn(1024, 64 * 1024 * 1024, 1024 * 1024),
+  APPLCM_WS_MAX_PAYLOAD_BYTES: intIn(1024, 64 * 1024 * 1024, 1024 * 1024),
+  APPLCM_WS_INIT_TIMEOUT_MS: intIn(100, 60_000, 3000),
+  APPLCM_SHUTDOWN_GRACE_MS: intIn(0, 120_000, 10_000),
+
+  // Domain quotas (the original capped hosts at 20).
+  APPLCM_MAX_HOSTS_PER_TENANT: intIn(1, 100_000, 20),
+  APPLCM_MAX_PAGE_SIZE: intIn(1, 10_000, 500),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config {
+  env: Env['NODE_ENV'];
+  http: { host: string; port: number; bodyLimitBytes: number; shutdownGraceMs: number };
+  dataDir: string;
+  database: { url?: string; poolMax: number; statementTimeoutMs: number; connectTimeoutMs: number; migrateOnStart: boolean };
+  logLevel: Env['LOG_LEVEL'];
+  auth: {
+    publicKeyPem?: string;
+    publicKeyFile?: string;
+    jwksUrl?: string;
+    issuer?: string;
+    audience?: string;
+    clockToleranceS: number;
+    requireExp: boolean;
+  };
+  graphql: {
+    introspection: boolean;
+    maxDepth: number;
+    maxAliases: number;
+    maxDirectives: number;
+    maxTokens: number;
+    maxCost: number;
+    maxMutations: number;
+    wsMaxPayloadBytes: number;
+    wsInitTimeoutMs: number;
+  };
+  limits: { maxHostsPerTenant: number; maxPageSize: number };
+}
+
+export class ConfigError extends Error {}
+
+/** Parses the environment into a typed config; throws a readable ConfigError naming every bad variable. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  return {
+    env: e.NODE_ENV,
+    http: { host: e.APPLCM_HOST, port: e.APPLCM_PORT, bodyLimitBytes: e.APPLCM_BODY_LIMIT_BYTES, shutdownGraceMs: e.APPLCM_SHUTDOWN_GRACE_MS },
+    dataDir: path.resolve(e.APPLCM_DATA_DIR),
+    database: {
+      url: e.DATABASE_URL,
+      poolMax: e.DATABASE_POOL_MAX,
+      statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
+      connectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT_MS,
+      migrateOnStart: e.APPLCM_MIGRATE_ON_START,
+    },
+    logLevel: e.LOG_LEVEL,
+    auth: {
+      publicKeyPem: e.JWT_PUBLIC_KEY,
+      publicKeyFile: e.JWT_PUBLIC_KEY_FILE,
+      jwksUrl: e.JWT_JWKS_URL,
+      issuer: e.JWT_ISSUER,
+      audience: e.JWT_AUDIENCE,
+      clockToleranceS: e.JWT_CLOCK_TOLERANCE_S,
+      requireExp: e.JWT_REQUIRE_EXP,
+    },
+    graphql: {
+      // Introspection helps in development and leaks the schema in production: on only where asked or in dev.
+      introspection: e.APPLCM_INTROSPECTION ?? e.NODE_ENV !== 'production',
+      maxDepth: e.APPLCM_GQL_MAX_DEPTH,
+      maxAliases: e.APPLCM_GQL_MAX_ALIASES,
+      maxDirectives: e.APPLCM_GQL_MAX_DIRECTIVES,
+      maxTokens: e.APPLCM_GQL_MAX_TOKENS,
+      maxCost: e.APPLCM_GQL_MAX_COST,
+      maxMutations: e.APPLCM_GQL_MAX_MUTATIONS,
+      wsMaxPayloadBytes: e.APPLCM_WS_MAX_PAYLOAD_BYTES,
+      wsInitTimeoutMs: e.APPLCM_WS_INIT_TIMEOUT_MS,
+    },
+    limits: { maxHostsPerTenant: e.APPLCM_MAX_HOSTS_PER_TENANT, maxPageSize: e.APPLCM_MAX_PAGE_SIZE },
+  };
+}

@@ -1,0 +1,32 @@
+import { randomUUID } from 'node:crypto';
+import { OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
+import { Field, ID, Int, ObjectType } from 'type-graphql';
+
+/** Properties with defaults that `em.create` need not be given. */
+export type BaseOptional = 'id' | 'createdAt' | 'updatedAt' | 'rowVersion';
+
+/**
+ * Columns every mutable row shares: a UUID key, timestamps and an optimistic-lock version
+ * (a stale write fails with OptimisticLockError, surfaced as CONFLICT).
+ */
+// Not reachable from any field itself, so it is not emitted; subclasses inherit its fields.
+@ObjectType()
+export abstract class MutableEntity<Optional extends string = never> {
+  [OptionalProps]?: BaseOptional | Optional;
+
+  @Field(() => ID)
+  @PrimaryKey({ type: 'uuid' })
+  id: string = randomUUID();
+
+  @Field(() => Date)
+  @Property({ type: 'timestamptz', defaultRaw: 'now()' })
+  createdAt: Date = new Date();
+
+  @Field(() => Date)
+  @Property({ type: 'timestamptz', defaultRaw: 'now()', onUpdate: () => new Date() })
+  updatedAt: Date = new Date();
+
+  @Field(() => Int, { description: 'Optimistic-lock version; pass it back as expectedVersion to detect concurrent edits' })
+  @Property({ version: true, type: 'integer' })
+  rowVersion: number = 1;
+}

@@ -1,0 +1,7 @@
+// The committed migrations, in order. `applcm migrate --create` writes a new file and regenerates this list.
+import type { MigrationObject } from '@mikro-orm/core';
+import { Migration20261125115420 } from './Migration20261125115420.js';
+
+export const migrationsList: MigrationObject[] = [
+  { name: 'Migration20261125115420', class: Migration20261125115420 },
+];

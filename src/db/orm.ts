@@ -1,0 +1,76 @@
+import { MikroORM, type Options } from '@mikro-orm/postgresql';
+import { Migrator } from '@mikro-orm/migrations';
+import type { Logger } from '../observability/logger.js';
+import { entities } from './entities/index.js';
+import { migrationsList } from './migrations/index.js';
+
+export interface OrmOptions {
+  url: string;
+  poolMax: number;
+  statementTimeoutMs: number;
+  logger?: Logger;
+  /** Where `migrate --create` writes new migration sources. */
+  migrationsPath?: string;
+}
+
+export function ormConfig(o: OrmOptions): Options {
+  return {
+    clientUrl: o.url,
+    entities,
+    extensions: [Migrator],
+    discovery: { warnWhenNoEntities: true },
+    forceUtcTimezone: true,
+    // Reads never hit the database twice for the same object within a request.
+    dataloader: true,
+    pool: {
+      min: 0,
+      max: o.poolMax,
+      // Fail fast when the database is gone rather than queueing requests forever.
+      acquireTimeoutMillis: 5_000,
+      idleTimeoutMillis: 10_000,
+    },
+    driverOptions: {
+      connection: {
+        statement_timeout: o.statementTimeoutMs,
+        connectionTimeoutMillis: 5_000,
+        keepAlive: true,
+      },
+    },
+    migrations: {
+      migrationsList,
+      tableName: 'applcm_migrations',
+      path: o.migrationsPath ?? 'src/db/migrations',
+      emit: 'ts',
+      snapshot: false,
+      transactional: true,
+      allOrNothing: true,
+      disableForeignKeys: false,
+    },
+    logger: (msg) => o.logger?.debug({ orm: msg }),
+    debug: false,
+    allowGlobalContext: false,
+  };
+}
+
+export async function openOrm(o: OrmOptions): Promise<MikroORM> {
+  return MikroORM.init(ormConfig(o));
+}
+
+/**
+ * Applies pending migrations. Two processes starting together must not both migrate: the advisory lock
+ * serialises them (skipped on the embedded database, which has a single connection and a single process).
+ */
+export async function migrate(orm: MikroORM, opts: { lock: boolean }): Promise<string[]> {
+  const knex = orm.em.getConnection().getKnex();
+  const LOCK_ID = 0x61706c63; // "aplc"
+  if (!opts.lock) {
+    const done = await orm.getMigrator().up();
+    return done.map((m) => m.name);
+  }
+  // The lock lives on its own pooled connection for the duration of the migration.
+  return knex.transaction(async (trx) => {
+    await trx.raw('select pg_advisory_xact_lock(?)', [LOCK_ID]);
+    const done = await orm.getMigrator().up();
+    return done.map((m) => m.name);
+  });
+}

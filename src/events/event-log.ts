@@ -1,0 +1,16 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { Event } from '../db/entities/index.js';
+
+/** Topics of the event log; the payload is a snapshot of the subject after the change. */
+export type EventTopic = 'host.created' | 'host.updated' | 'host.deleted';
+
+/**
+ * Appends an event within the caller's unit of work, so it commits (or not) together with the change
+ * it describes: the log never claims a change that did not happen.
+ */
+export function appendEvent(
+  em: EntityManager,
+  e: { topic: EventTopic; tenantId: string | null; subjectId: string; payload: Record<string, unknown> },
+): Event {
+  return em.create(Event, { topic: e.topic, tenantId: e.tenantId, subjectId: e.subjectId, payload: e.payload });
+}

@@ -1,0 +1,77 @@
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { GraphQLError, Kind, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import type http from 'node:http';
+import type { Logger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { GraphQLContext } from './context.js';
+import { createErrorFormatter } from './format-error.js';
+import { costError, limitRules, type Limits } from './limits.js';
+
+/** The first root field names the operation in metrics: bounded by the schema, unlike client operation names. */
+export function rootFieldOf(op: OperationDefinitionNode | null | undefined): string {
+  const first = op?.selectionSet.selections[0];
+  return first?.kind === Kind.FIELD ? first.name.value : 'unknown';
+}
+
+function costPlugin(schema: GraphQLSchema, max: number): ApolloServerPlugin<GraphQLContext> {
+  return {
+    requestDidStart() {
+      return Promise.resolve({
+        didResolveOperation({ request, document }) {
+          const err = costError(schema, document, request.variables, request.operationName, max);
+          if (err) throw new GraphQLError(err.message, { extensions: { ...err.extensions, http: { status: 400 } } });
+          return Promise.resolve();
+        },
+      });
+    },
+  };
+}
+
+function metricsPlugin(metrics: Metrics): ApolloServerPlugin<GraphQLContext> {
+  return {
+    requestDidStart() {
+      const end = metrics.graphqlDuration.startTimer({ transport: 'http' });
+      return Promise.resolve({
+        willSendResponse({ operation, errors }) {
+          end({ operation_type: operation?.operation ?? 'unknown', root_field: rootFieldOf(operation), outcome: errors?.length ? 'error' : 'ok' });
+          return Promise.resolve();
+        },
+      });
+    },
+  };
+}
+
+export interface ApolloDeps {
+  schema: GraphQLSchema;
+  httpServer: http.Server;
+  limits: Limits;
+  production: boolean;
+  log: Logger;
+  metrics: Metrics;
+  /** Runs when the server stops, after HTTP drained: closes the WebSocket side. */
+  onStop: () => Promise<void>;
+}
+
+export function createApollo(d: ApolloDeps): ApolloServer<GraphQLContext> {
+  return new ApolloServer<GraphQLContext>({
+    schema: d.schema,
+    introspection: d.limits.introspection,
+    // Field suggestions ("Did you mean …") reveal the schema; hide them whenever introspection is off.
+    hideSchemaDetailsFromClientErrors: !d.limits.introspection,
+    includeStacktraceInErrorResponses: false,
+    csrfPrevention: true,
+    allowBatchedHttpRequests: false,
+    parseOptions: { maxTokens: d.limits.maxTokens },
+    validationRules: limitRules(d.limits),
+    formatError: createErrorFormatter(d.log),
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer: d.httpServer }),
+      { serverWillStart: () => Promise.resolve({ drainServer: d.onStop }) },
+      costPlugin(d.schema, d.limits.maxCost),
+      metricsPlugin(d.metrics),
+      ...(d.production ? [ApolloServerPluginLandingPageDisabled()] : []),
+    ],
+  });
+}

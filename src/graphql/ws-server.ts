@@ -1,0 +1,112 @@
+import { randomUUID } from 'node:crypto';
+import type http from 'node:http';
+import {
+  GraphQLError,
+  NoSchemaIntrospectionCustomRule,
+  parse,
+  specifiedRules,
+  validate,
+  type DocumentNode,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+} from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Principal } from '../auth/principal.js';
+import { tokenFromConnectionParams, type TokenVerifier } from '../auth/token-verifier.js';
+import type { Logger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import { rootFieldOf } from './apollo.js';
+import type { GraphQLContext } from './context.js';
+import { createErrorFormatter, stripSuggestions } from './format-error.js';
+import { costError, limitRules, type Limits } from './limits.js';
+
+export interface WsDeps {
+  schema: GraphQLSchema;
+  httpServer: http.Server;
+  path: string;
+  limits: Limits;
+  verifier: TokenVerifier;
+  orm: MikroORM;
+  log: Logger;
+  metrics: Metrics;
+}
+
+interface WsExtra extends Record<PropertyKey, unknown> {
+  principal: Principal;
+}
+
+const validationError = (message: string) => new GraphQLError(message, { extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
+
+/**
+ * graphql-ws on the HTTP server's port. Apollo's plugins do not run here, so the same authentication, limits,
+ * error masking and metrics are applied in the graphql-ws hooks.
+ */
+export function createWsServer(d: WsDeps): { close(): Promise<void> } {
+  const wss = new WebSocketServer({ server: d.httpServer, path: d.path, maxPayload: d.limits.wsMaxPayloadBytes });
+  const formatError = createErrorFormatter(d.log);
+  const rules = [...specifiedRules, ...limitRules(d.limits), ...(d.limits.introspection ? [] : [NoSchemaIntrospectionCustomRule])];
+
+  wss.on('connection', (socket) => {
+    d.metrics.wsConnections.inc();
+    socket.once('close', () => d.metrics.wsConnections.dec());
+  });
+
+  const server = useServer<Record<string, unknown>, WsExtra>(
+    {
+      schema: d.schema,
+      connectionInitWaitTimeout: d.limits.wsInitTimeoutMs,
+      isProd: true,
+      // Returning false closes the socket with 4403 Forbidden: no subscription without a valid token.
+      onConnect: async (ctx) => {
+        try {
+          ctx.extra.principal = await d.verifier.verify(tokenFromConnectionParams(ctx.connectionParams));
+          return true;
+        } catch {
+          d.metrics.authFailures.inc({ transport: 'ws' });
+          return false;
+        }
+      },
+      onSubscribe: (ctx, _id, payload) => {
+        let document: DocumentNode;
+        try {
+          document = parse(payload.query, { maxTokens: d.limits.maxTokens });
+        } catch (e) {
+          return [e instanceof GraphQLError ? new GraphQLError(e.message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } }) : validationError('invalid query')];
+        }
+        const errors = validate(d.schema, document, rules);
+        if (errors.length > 0) {
+          return errors.map((e) => validationError(d.limits.introspection ? e.message : stripSuggestions(e.message)));
+        }
+        const cost = costError(d.schema, document, payload.variables ?? undefined, payload.operationName, d.limits.maxCost);
+        if (cost) return [cost];
+        const principal = ctx.extra.principal;
+        if (!principal) return [new GraphQLError('not authenticated', { extensions: { code: 'UNAUTHENTICATED' } })];
+        const contextValue: GraphQLContext = {
+          principal,
+          em: d.orm.em.fork(),
+          correlationId: randomUUID(),
+          log: d.log.child({ transport: 'ws', tenant: principal.tenantId }),
+        };
+        const op = document.definitions.find((x): x is OperationDefinitionNode => x.kind === 'OperationDefinition');
+        d.metrics.wsOperations.inc({ operation_type: op?.operation ?? 'unknown', root_field: rootFieldOf(op) });
+        return { schema: d.schema, document, variableValues: payload.variables, operationName: payload.operationName, contextValue };
+      },
+      onNext: (_ctx, _id, _payload, _args, result) => {
+        if (!result.errors?.length) return undefined;
+        return { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) };
+      },
+      onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e)),
+    },
+    wss,
+  );
+
+  return {
+    async close() {
+      // Closes every socket with 1001 (going away); clients reconnect to another replica.
+      await server.dispose();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}

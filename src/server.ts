@@ -1,0 +1,150 @@
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { expressMiddleware } from '@as-integrations/express5';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
+import { GraphQLError } from 'graphql';
+import { tokenFromHeaders, type TokenVerifier } from './auth/token-verifier.js';
+import type { Config } from './config.js';
+import { isDomainError } from './errors.js';
+import { createApollo } from './graphql/apollo.js';
+import type { GraphQLContext } from './graphql/context.js';
+import { buildAppSchema } from './graphql/schema.js';
+import { createWsServer } from './graphql/ws-server.js';
+import type { Logger } from './observability/logger.js';
+import { Metrics } from './observability/metrics.js';
+import { HostService } from './services/host.service.js';
+
+export interface ServerDeps {
+  config: Config;
+  orm: MikroORM;
+  verifier: TokenVerifier;
+  log: Logger;
+}
+
+export interface AppServer {
+  httpServer: http.Server;
+  metrics: Metrics;
+  /** Starts listening; resolves with the base URL. */
+  listen(): Promise<string>;
+  /** Drains requests and sockets, then closes. Idempotent. */
+  close(): Promise<void>;
+}
+
+const CORRELATION_RE = /^[A-Za-z0-9._-]{8,64}$/;
+const KNOWN_ROUTES = new Set(['/graphql', '/healthz', '/readyz', '/metrics']);
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    correlationId: string;
+  }
+}
+
+/** Composes the HTTP side: GraphQL over HTTP and graphql-ws on one port, health, readiness and metrics. */
+export async function createServer(d: ServerDeps): Promise<AppServer> {
+  const { config, orm, verifier, log } = d;
+  const metrics = new Metrics();
+  const services = { hosts: new HostService(config.limits) };
+  const schema = await buildAppSchema(services);
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  const httpServer = http.createServer(app);
+  // Slow-loris bodies and headers are cut off rather than held open forever.
+  httpServer.requestTimeout = 120_000;
+  httpServer.headersTimeout = 30_000;
+
+  let draining = false;
+  const ws = createWsServer({ schema, httpServer, path: '/graphql', limits: config.graphql, verifier, orm, log, metrics });
+  const apollo = createApollo({ schema, httpServer, limits: config.graphql, production: config.env === 'production', log, metrics, onStop: () => ws.close() });
+  await apollo.start();
+
+  const observe: RequestHandler = (req, res, next) => {
+    const header = req.headers['x-correlation-id'];
+    req.correlationId = typeof header === 'string' && CORRELATION_RE.test(header) ? header : randomUUID();
+    res.setHeader('x-correlation-id', req.correlationId);
+    const end = metrics.httpDuration.startTimer({ method: req.method });
+    res.once('finish', () => end({ route: KNOWN_ROUTES.has(req.path) ? req.path : 'other', status: String(res.statusCode) }));
+    next();
+  };
+  app.use(observe);
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    if (draining) return void res.status(503).json({ status: 'draining' });
+    try {
+      await Promise.race([
+        orm.em.getConnection().execute('select 1'),
+        new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 2000).unref()),
+      ]);
+      res.json({ status: 'ready', database: 'ok' });
+    } catch {
+      res.status(503).json({ status: 'not ready', database: 'unavailable' });
+    }
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.setHeader('content-type', metrics.registry.contentType);
+    res.send(await metrics.registry.metrics());
+  });
+
+  app.use(
+    '/graphql',
+    express.json({ limit: config.http.bodyLimitBytes }),
+    expressMiddleware(apollo, {
+      context: async ({ req }): Promise<GraphQLContext> => {
+        try {
+          const principal = await verifier.verify(tokenFromHeaders(req.headers));
+          return { principal, em: orm.em.fork(), correlationId: req.correlationId, log: log.child({ correlationId: req.correlationId, tenant: principal.tenantId }) };
+        } catch (e) {
+          metrics.authFailures.inc({ transport: 'http' });
+          const message = isDomainError(e) ? e.message : 'invalid access token';
+          throw new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+        }
+      },
+    }),
+  );
+
+  app.use((_req, res) => {
+    res.status(404).json({ errors: [{ message: 'not found', extensions: { code: 'NOT_FOUND' } }] });
+  });
+
+  // Body-parser failures answer in GraphQL's error shape, never as an HTML page.
+  const onError: ErrorRequestHandler = (err: { type?: string; status?: number }, req, res, _next) => {
+    if (err.type === 'entity.too.large') {
+      return void res.status(413).json({ errors: [{ message: `request body exceeds ${config.http.bodyLimitBytes} bytes`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
+    }
+    if (err.type === 'entity.parse.failed' || err.type === 'encoding.unsupported' || err.type === 'charset.unsupported' || err.status === 400) {
+      return void res.status(400).json({ errors: [{ message: 'request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] });
+    }
+    log.error({ err, correlationId: req.correlationId }, 'unhandled HTTP error');
+    res.status(500).json({ errors: [{ message: `Internal server error (correlation id ${req.correlationId})`, extensions: { code: 'INTERNAL_SERVER_ERROR', correlationId: req.correlationId } }] });
+  };
+  app.use(onError);
+
+  let closing: Promise<void> | undefined;
+  return {
+    httpServer,
+    metrics,
+    listen: () =>
+      new Promise((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(config.http.port, config.http.host, () => {
+          const a = httpServer.address() as AddressInfo;
+          const host = config.http.host === '0.0.0.0' || config.http.host === '::' ? 'localhost' : config.http.host;
+          resolve(`http://${host}:${a.port}`);
+        });
+      }),
+    close() {
+      closing ??= (async () => {
+        draining = true;
+        // Apollo's drain plugin stops accepting, waits for in-flight requests, then runs onStop (sockets).
+        await apollo.stop();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,71 @@
+import { createHash } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { IdempotencyRecord } from '../db/entities/index.js';
+import { isUniqueViolation } from '../db/db-errors.js';
+import { badInput, DomainError, ErrorCode } from '../errors.js';
+import type { RequestContext } from './request-context.js';
+
+const KEY_RE = /^[A-Za-z0-9_.:-]{1,128}$/;
+
+/** JSON with sorted keys, so the same request always hashes the same. */
+function stableJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
+  if (v && typeof v === 'object') {
+    const entries = Object.entries(v as Record<string, unknown>)
+      .filter(([, x]) => x !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${stableJson(x)}`).join(',')}}`;
+  }
+  return JSON.stringify(v ?? null);
+}
+
+export interface IdempotentStep<T> {
+  /** Does the work inside the transaction; returns the value and what to remember to replay it. */
+  run(em: EntityManager): Promise<{ value: T; remember: Record<string, unknown> }>;
+  /** Rebuilds the original result from what was remembered. */
+  replay(remembered: Record<string, unknown>): Promise<T>;
+}
+
+/**
+ * Runs a mutation at most once per (caller, idempotency key). The work and the record of it commit in one
+ * transaction; a concurrent duplicate loses on the unique key, rolls back, and replays the winner's result.
+ * The same key with a different request is a CONFLICT.
+ */
+export async function idempotent<T>(
+  ctx: RequestContext,
+  key: string | null | undefined,
+  operation: string,
+  request: unknown,
+  step: IdempotentStep<T>,
+): Promise<T> {
+  if (key == null) return ctx.em.transactional(async (em) => (await step.run(em)).value);
+  if (!KEY_RE.test(key)) throw badInput('idempotencyKey', 'idempotencyKey must be 1-128 characters of A-Z a-z 0-9 _ . : -');
+  const requestHash = createHash('sha256').update(operation).update('\0').update(stableJson(request)).digest('hex');
+  const principalId = ctx.principal.userId;
+
+  const replayIfRecorded = async (): Promise<{ hit: true; value: T } | { hit: false }> => {
+    const rec = await ctx.em.fork().findOne(IdempotencyRecord, { principalId, key });
+    if (!rec) return { hit: false };
+    if (rec.operation !== operation || rec.requestHash !== requestHash) {
+      throw new DomainError(ErrorCode.CONFLICT, 'idempotencyKey was already used for a different request', { field: 'idempotencyKey' });
+    }
+    return { hit: true, value: await step.replay(rec.response) };
+  };
+
+  const first = await replayIfRecorded();
+  if (first.hit) return first.value;
+  try {
+    return await ctx.em.transactional(async (em) => {
+      const { value, remember } = await step.run(em);
+      em.create(IdempotencyRecord, { principalId, key, operation, requestHash, response: remember });
+      await em.flush();
+      return value;
+    });
+  } catch (e) {
+    // A concurrent twin may have committed first; its record decides.
+    const again = await replayIfRecorded();
+    if (again.hit) return again.value;
+    if (isUniqueViolation(e, 'idempotency_record')) throw new DomainError(ErrorCode.CONFLICT, 'a request with this idempotencyKey is in progress; retry');
+    throw e;
+  }
+}

@@ -1,0 +1,11 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Principal } from '../auth/principal.js';
+import type { Logger } from '../observability/logger.js';
+
+/** What every use case receives first: who is calling, a request-scoped unit of work, and where to log. */
+export interface RequestContext {
+  principal: Principal;
+  em: EntityManager;
+  correlationId: string;
+  log: Logger;
+}
