@@ -57,7 +57,11 @@ export function createTokenVerifier(auth: Config['auth'], source: KeySource): To
           requiredClaims: auth.requireExp ? ['exp'] : [],
         });
         payload = verified.payload;
+        // jose checks iat only against a maximum age; a token minted in the future is as suspect as an expired one.
+        const iat = verified.payload.iat;
+        if (typeof iat === 'number' && iat > Date.now() / 1000 + auth.clockToleranceS) throw unauthenticated('access token rejected: issued in the future');
       } catch (e) {
+        if (e instanceof DomainError) throw e;
         if (e instanceof joseErrors.JWTExpired) throw unauthenticated('access token expired');
         if (e instanceof joseErrors.JWTClaimValidationFailed) throw unauthenticated(`access token rejected: ${e.claim} claim check failed`);
         throw unauthenticated('invalid access token');

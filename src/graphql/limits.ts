@@ -9,8 +9,14 @@ import {
   type ValidationContext,
   type ValidationRule,
 } from 'graphql';
-import { getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
+import { createRequire } from 'node:module';
+import type { ComplexityEstimator } from 'graphql-query-complexity';
 import type { Config } from '../config.js';
+
+// The package's ESM build imports `graphql/index.mjs`, a second copy of graphql next to the CommonJS one that
+// every other import resolves to ("Cannot use GraphQLObjectType from another module or realm"). Its CommonJS
+// build shares our copy.
+const { getComplexity, simpleEstimator } = createRequire(import.meta.url)('graphql-query-complexity') as typeof import('graphql-query-complexity');
 
 export type Limits = Config['graphql'];
 
