@@ -66,7 +66,9 @@ export async function createServer(d: ServerDeps): Promise<AppServer> {
     req.correlationId = typeof header === 'string' && CORRELATION_RE.test(header) ? header : randomUUID();
     res.setHeader('x-correlation-id', req.correlationId);
     const end = metrics.httpDuration.startTimer({ method: req.method });
-    res.once('finish', () => end({ route: KNOWN_ROUTES.has(req.path) ? req.path : 'other', status: String(res.statusCode) }));
+    // The path before any router strips its mount point; unknown paths share one label (bounded cardinality).
+    const route = req.path;
+    res.once('finish', () => end({ route: KNOWN_ROUTES.has(route) ? route : 'other', status: String(res.statusCode) }));
     next();
   };
   app.use(observe);

@@ -1,4 +1,4 @@
-import { MikroORM, type Options } from '@mikro-orm/postgresql';
+import { AbstractSqlDriver, MikroORM, PostgreSqlConnection, PostgreSqlPlatform, type Configuration, type Knex, type Options } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import type { Logger } from '../observability/logger.js';
 import { entities } from './entities/index.js';
@@ -13,8 +13,31 @@ export interface OrmOptions {
   migrationsPath?: string;
 }
 
+/**
+ * knex resolves an unmanaged `transaction()` even when its BEGIN failed (knex/knex#4709): the transaction comes
+ * back already completed, and its first query throws "Transaction query already complete", which hides the cause.
+ * That happens whenever a pooled connection was cut by a database restart just before it was handed out, and
+ * the request then failed as INTERNAL_SERVER_ERROR. The cause is the rejection of the transaction's execution
+ * promise: throwing it lets db-errors classify the dropped connection as SERVICE_UNAVAILABLE.
+ */
+export class PgConnection extends PostgreSqlConnection {
+  override async begin(options?: Parameters<PostgreSqlConnection['begin']>[0]): Promise<Knex.Transaction> {
+    const trx = await super.begin(options);
+    if (trx.isCompleted()) await trx.executionPromise;
+    return trx;
+  }
+}
+
+/** PostgreSqlDriver (which is only this constructor) with the connection above. */
+export class PgDriver extends AbstractSqlDriver<PgConnection, PostgreSqlPlatform> {
+  constructor(config: Configuration) {
+    super(config, new PostgreSqlPlatform(), PgConnection, ['knex', 'pg']);
+  }
+}
+
 export function ormConfig(o: OrmOptions): Options {
   return {
+    driver: PgDriver,
     clientUrl: o.url,
     entities,
     extensions: [Migrator],

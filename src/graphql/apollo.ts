@@ -63,6 +63,10 @@ export function createApollo(d: ApolloDeps): ApolloServer<GraphQLContext> {
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
+    // The process owns shutdown (cli.ts: drain, close the ORM and PGlite, exit 0). Apollo's own SIGINT/SIGTERM
+    // handler would re-raise the signal as soon as Apollo alone had stopped, killing the process before the
+    // database is closed and with a signal instead of exit code 0.
+    stopOnTerminationSignals: false,
     parseOptions: { maxTokens: d.limits.maxTokens },
     validationRules: limitRules(d.limits),
     formatError: createErrorFormatter(d.log),

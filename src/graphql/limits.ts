@@ -1,6 +1,7 @@
 import {
   GraphQLError,
   Kind,
+  OperationTypeNode,
   type ASTVisitor,
   type DocumentNode,
   type FragmentDefinitionNode,
@@ -100,7 +101,7 @@ function rootFieldCount(set: SelectionSetNode, fragments: Map<string, FragmentDe
 /** Caps mutation fields per request: each one may start real work on an edge host. */
 export const maxMutationFieldsRule = (max: number): ValidationRule => (ctx: ValidationContext): ASTVisitor => ({
   OperationDefinition(op) {
-    if (op.operation !== 'mutation') return;
+    if (op.operation !== OperationTypeNode.MUTATION) return;
     const n = rootFieldCount(op.selectionSet, fragmentsOf(ctx.getDocument()), new Set());
     if (n > max) ctx.reportError(new GraphQLError(`a request may run at most ${max} mutation fields; this one has ${n}`, { nodes: [op] }));
   },
@@ -112,7 +113,7 @@ export function limitRules(l: Limits): ValidationRule[] {
 
 /** Lists cost their page size times their children, so `first: 500` is priced as 500 rows. */
 const pageEstimator: ComplexityEstimator = ({ args, childComplexity }) => {
-  const first = args.first;
+  const first: unknown = args.first;
   return typeof first === 'number' && first > 0 ? 1 + childComplexity * first : undefined;
 };
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import {
   GraphQLError,
+  Kind,
   NoSchemaIntrospectionCustomRule,
   parse,
   specifiedRules,
@@ -89,7 +90,7 @@ export function createWsServer(d: WsDeps): { close(): Promise<void> } {
           correlationId: randomUUID(),
           log: d.log.child({ transport: 'ws', tenant: principal.tenantId }),
         };
-        const op = document.definitions.find((x): x is OperationDefinitionNode => x.kind === 'OperationDefinition');
+        const op = document.definitions.find((x): x is OperationDefinitionNode => x.kind === Kind.OPERATION_DEFINITION);
         d.metrics.wsOperations.inc({ operation_type: op?.operation ?? 'unknown', root_field: rootFieldOf(op) });
         return { schema: d.schema, document, variableValues: payload.variables, operationName: payload.operationName, contextValue };
       },

@@ -24,7 +24,7 @@ export const AUTH = { admin: 'ROLE_MECM_ADMIN', tenant: 'ROLE_MECM_TENANT', gues
 /** Signs claims with RS256; `exp` defaults to one hour ahead, `iat` to now. */
 export async function signToken(keys: TestKeys, claims: Claims, opts: { exp?: number | null; nbf?: number; iat?: number } = {}): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
-  let jwt = new SignJWT(claims as Record<string, unknown>).setProtectedHeader({ alg: 'RS256', typ: 'JWT' }).setIssuedAt(opts.iat ?? now);
+  let jwt = new SignJWT(claims).setProtectedHeader({ alg: 'RS256', typ: 'JWT' }).setIssuedAt(opts.iat ?? now);
   if (opts.exp !== null) jwt = jwt.setExpirationTime(opts.exp ?? now + 3600);
   if (opts.nbf !== undefined) jwt = jwt.setNotBefore(opts.nbf);
   return jwt.sign(keys.privateKey);
