@@ -30,12 +30,13 @@ async function database(config: Config, mode: Mode, log: Logger): Promise<{ url:
 async function connectWithRetry(config: Config, url: string, poolMax: number, log: Logger): Promise<MikroORM> {
   const deadline = Date.now() + config.database.connectTimeoutMs;
   for (let attempt = 1, delay = 250; ; attempt++, delay = Math.min(delay * 2, 5000)) {
-    const orm = await openOrm({ url, poolMax, statementTimeoutMs: config.database.statementTimeoutMs, logger: log });
+    let orm: MikroORM | undefined;
     try {
+      orm = await openOrm({ url, poolMax, statementTimeoutMs: config.database.statementTimeoutMs, logger: log });
       await orm.em.getConnection().execute('select 1');
       return orm;
     } catch (e) {
-      await orm.close(true);
+      await orm?.close(true);
       if (Date.now() + delay > deadline) throw new Error(`database not reachable after ${attempt} attempt(s): ${(e as Error).message}`);
       log.warn({ attempt, retryInMs: delay, err: (e as Error).message }, 'database not reachable yet');
       await new Promise((r) => setTimeout(r, delay));
@@ -46,6 +47,8 @@ async function connectWithRetry(config: Config, url: string, poolMax: number, lo
 /** Starts the controller: database, migrations, authentication, HTTP + WebSocket server. */
 export async function startApp(config: Config, mode: Mode, log: Logger): Promise<RunningApp> {
   const identity = mode === 'dev' ? ensureDevIdentity(config.dataDir) : undefined;
+  // Refuse to start without a verification key before touching the database: never serve unauthenticated.
+  const verifier = createTokenVerifier(config.auth, keySourceFrom(config.auth, identity?.publicKeyFile));
   const db = await database(config, mode, log);
   // PGlite serves one session at a time: one pooled connection avoids queueing inside the socket server.
   const poolMax = db.embedded ? 1 : config.database.poolMax;
@@ -56,7 +59,6 @@ export async function startApp(config: Config, mode: Mode, log: Logger): Promise
       const applied = await migrate(orm, { lock: !db.embedded });
       if (applied.length) log.info({ applied }, 'migrations applied');
     }
-    const verifier = createTokenVerifier(config.auth, keySourceFrom(config.auth, identity?.publicKeyFile));
     const server = await createServer({ config, orm, verifier, log });
     const url = await server.listen();
     const dev = identity
