@@ -16,10 +16,13 @@ function withDatabase(url: string, name: string): string {
   return u.toString();
 }
 
-/** A fresh database per test file, so files run in parallel without seeing each other's rows. */
-export async function createTestDatabase(label: string): Promise<TestDatabase> {
+/**
+ * A fresh database per test file, so files run in parallel without seeing each other's rows.
+ * `adminUrl` picks another PostgreSQL server than the machine's (e.g. a scratch cluster).
+ */
+export async function createTestDatabase(label: string, adminUrl: string = ADMIN_DATABASE_URL): Promise<TestDatabase> {
   const name = `applcm_t_${label.replace(/[^a-z0-9]/gi, '').toLowerCase().slice(0, 20)}_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: ADMIN_DATABASE_URL });
+  const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   try {
     await admin.query(`create database "${name}"`);
@@ -27,10 +30,10 @@ export async function createTestDatabase(label: string): Promise<TestDatabase> {
     await admin.end();
   }
   return {
-    url: withDatabase(ADMIN_DATABASE_URL, name),
+    url: withDatabase(adminUrl, name),
     name,
     async drop() {
-      const c = new pg.Client({ connectionString: ADMIN_DATABASE_URL });
+      const c = new pg.Client({ connectionString: adminUrl });
       await c.connect();
       try {
         await c.query(`drop database if exists "${name}" with (force)`);

@@ -39,12 +39,17 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+export interface TestServerOptions {
+  /** The PostgreSQL server the fresh database is created on; the machine's one by default. */
+  adminDatabaseUrl?: string;
+}
+
 /**
- * A real server on a fresh database of the machine's PostgreSQL, listening on an ephemeral loopback port.
- * `env` overrides configuration as the environment would.
+ * A real server on a fresh database of the machine's PostgreSQL (or `opts.adminDatabaseUrl`'s), listening
+ * on an ephemeral loopback port. `env` overrides configuration as the environment would.
  */
-export async function startTestServer(label: string, env: Record<string, string> = {}): Promise<TestServer> {
-  const db = await createTestDatabase(label);
+export async function startTestServer(label: string, env: Record<string, string> = {}, opts: TestServerOptions = {}): Promise<TestServer> {
+  const db = await createTestDatabase(label, opts.adminDatabaseUrl);
   const keys = generateTestKeys();
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -111,7 +116,8 @@ export async function startTestServer(label: string, env: Record<string, string>
       return client;
     },
     async close() {
-      await Promise.all(clients.map((c) => c.dispose()));
+      // graphql-ws's dispose is synchronous for lazy clients, a promise otherwise.
+      await Promise.all(clients.map(async (c) => { await c.dispose(); }));
       await server.close();
       await orm.close(true);
       await db.drop();
