@@ -35,7 +35,7 @@ function banner(url: string, token: string, dataDir: string): string {
     `  GraphQL (HTTP and graphql-ws): ${url}/graphql`,
     `  Health: ${url}/healthz   Readiness: ${url}/readyz   Metrics: ${url}/metrics`,
     '',
-    '  Admin token (valid 7 days; mint others with `npx applcm token --help`):',
+    '  Admin token (valid 7 days; mint others with `npm run applcm -- token --help`):',
     `  ${token}`,
     '',
     '  Try it:',

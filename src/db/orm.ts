@@ -58,6 +58,14 @@ export function ormConfig(o: OrmOptions): Options {
         connectionTimeoutMillis: 5_000,
         keepAlive: true,
       },
+      // knex prints pool trouble (a connection cut by a database restart) straight to the console; route it to
+      // the structured log instead.
+      log: {
+        warn: (m: unknown) => o.logger?.warn({ knex: String(m) }, 'database driver warning'),
+        error: (m: unknown) => o.logger?.warn({ knex: String(m) }, 'database driver error'),
+        deprecate: (m: unknown) => o.logger?.debug({ knex: String(m) }, 'database driver deprecation'),
+        debug: (m: unknown) => o.logger?.debug({ knex: m }, 'database driver debug'),
+      },
     },
     migrations: {
       migrationsList,

@@ -5,7 +5,7 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
 import type { GraphQLResponse } from './test-server.js';
 
-/** The built CLI, exactly what `npx applcm` runs (this file compiles to dist/test/helpers). */
+/** The built CLI, exactly what `npm run applcm` runs (this file compiles to dist/test/helpers). */
 export const CLI = fileURLToPath(new URL('../../src/main.js', import.meta.url));
 
 /** The environment a newcomer has: no DATABASE_URL, so `applcm dev` falls back to embedded PGlite. */
