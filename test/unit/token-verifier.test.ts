@@ -6,13 +6,13 @@ import { after, before, describe, it } from 'node:test';
 import { exportJWK, SignJWT } from 'jose';
 import { createTokenVerifier, keySourceFrom, tokenFromConnectionParams, tokenFromHeaders } from '../../src/auth/token-verifier.js';
 import { loadConfig } from '../../src/config.js';
-import { DomainError } from '../../src/errors.js';
+import { DomainError, ErrorCode } from '../../src/errors.js';
 
 const claims = { userId: 'tenant-1', user_name: 'alice', authorities: ['ROLE_MECM_TENANT'] };
 const authConfig = (env: Record<string, string>) => loadConfig(env).auth;
 
 async function rejects(p: Promise<unknown>, pattern: RegExp) {
-  await assert.rejects(p, (e: unknown) => e instanceof DomainError && e.code === 'UNAUTHENTICATED' && pattern.test(e.message));
+  await assert.rejects(p, (e: unknown) => e instanceof DomainError && e.code === ErrorCode.UNAUTHENTICATED && pattern.test(e.message));
 }
 
 describe('ES256 static keys', () => {
