@@ -47,6 +47,15 @@ const envSchema = z.object({
   APPLCM_WS_INIT_TIMEOUT_MS: intIn(100, 60_000, 3000),
   APPLCM_SHUTDOWN_GRACE_MS: intIn(0, 120_000, 10_000),
 
+  // Application packages.
+  APPLCM_MAX_PACKAGE_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 ** 3).default(4 * 1024 ** 3),
+  APPLCM_MAX_PACKAGES_PER_TENANT: intIn(1, 1_000_000, 500),
+  // lenient records manifest hash mismatches (real EdgeGallery packages carry placeholder hashes); strict rejects them.
+  APPLCM_PACKAGE_INTEGRITY: z.enum(['lenient', 'strict']).default('lenient'),
+  // onboardPackage(url) refuses loopback, private and link-local addresses unless this is set (SSRF).
+  APPLCM_ALLOW_PRIVATE_PACKAGE_URLS: bool.default(false),
+  APPLCM_PACKAGE_URL_TIMEOUT_MS: intIn(1000, 24 * 3600 * 1000, 30 * 60 * 1000),
+
   // Domain quotas (the original capped hosts at 20).
   APPLCM_MAX_HOSTS_PER_TENANT: intIn(1, 100_000, 20),
   APPLCM_MAX_PAGE_SIZE: intIn(1, 10_000, 500),
@@ -81,6 +90,13 @@ export interface Config {
     wsInitTimeoutMs: number;
   };
   limits: { maxHostsPerTenant: number; maxPageSize: number };
+  packages: {
+    maxBytes: number;
+    maxPerTenant: number;
+    strictIntegrity: boolean;
+    allowPrivateUrls: boolean;
+    urlTimeoutMs: number;
+  };
 }
 
 export class ConfigError extends Error {}
@@ -127,5 +143,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       wsInitTimeoutMs: e.APPLCM_WS_INIT_TIMEOUT_MS,
     },
     limits: { maxHostsPerTenant: e.APPLCM_MAX_HOSTS_PER_TENANT, maxPageSize: e.APPLCM_MAX_PAGE_SIZE },
+    packages: {
+      maxBytes: e.APPLCM_MAX_PACKAGE_BYTES,
+      maxPerTenant: e.APPLCM_MAX_PACKAGES_PER_TENANT,
+      strictIntegrity: e.APPLCM_PACKAGE_INTEGRITY === 'strict',
+      allowPrivateUrls: e.APPLCM_ALLOW_PRIVATE_PACKAGE_URLS,
+      urlTimeoutMs: e.APPLCM_PACKAGE_URL_TIMEOUT_MS,
+    },
   };
 }

@@ -8,13 +8,18 @@ import { GraphQLError } from 'graphql';
 import { tokenFromHeaders, type TokenVerifier } from './auth/token-verifier.js';
 import type { Config } from './config.js';
 import { isDomainError } from './errors.js';
+import { DEFAULT_ARCHIVE_LIMITS } from './packages/archive-limits.js';
 import { createApollo } from './graphql/apollo.js';
 import type { GraphQLContext } from './graphql/context.js';
 import { buildAppSchema } from './graphql/schema.js';
 import { createWsServer } from './graphql/ws-server.js';
 import type { Logger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
+import { CsarProcessor } from './packages/csar-processor.js';
+import { PackageStore } from './packages/package-store.js';
+import { packageRoutes } from './rest/package.routes.js';
 import { HostService } from './services/host.service.js';
+import { PackageService } from './services/package.service.js';
 
 export interface ServerDeps {
   config: Config;
@@ -32,8 +37,16 @@ export interface AppServer {
   close(): Promise<void>;
 }
 
+/** An onboarding with no progress for this long belongs to a server that died. */
+const RECOVERY_STALE_MS = 15 * 60 * 1000;
 const CORRELATION_RE = /^[A-Za-z0-9._-]{8,64}$/;
 const KNOWN_ROUTES = new Set(['/graphql', '/healthz', '/readyz', '/metrics']);
+/** Route labels for paths with ids in them, so metrics stay bounded. */
+const PATTERN_ROUTES: [RegExp, string][] = [
+  [/^\/api\/v1\/tenants\/[^/]+\/packages$/, '/api/v1/tenants/:tenantId/packages'],
+  [/^\/api\/v1\/tenants\/[^/]+\/packages\/[^/]+\/content$/, '/api/v1/tenants/:tenantId/packages/:packageId/content'],
+];
+const routeLabel = (path: string): string => (KNOWN_ROUTES.has(path) ? path : (PATTERN_ROUTES.find(([re]) => re.test(path))?.[1] ?? 'other'));
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -45,7 +58,25 @@ declare module 'express-serve-static-core' {
 export async function createServer(d: ServerDeps): Promise<AppServer> {
   const { config, orm, verifier, log } = d;
   const metrics = new Metrics();
-  const services = { hosts: new HostService(config.limits) };
+  const store = new PackageStore(config.dataDir);
+  await store.init();
+  const packages = new PackageService({
+    store,
+    processor: new CsarProcessor(DEFAULT_ARCHIVE_LIMITS, config.packages.strictIntegrity),
+    maxBytes: config.packages.maxBytes,
+    maxPerTenant: config.packages.maxPerTenant,
+    maxPageSize: config.limits.maxPageSize,
+    fetch: { allowPrivate: config.packages.allowPrivateUrls, timeoutMs: config.packages.urlTimeoutMs },
+    log,
+  });
+  // Onboardings a previous run left half-way are failed and their files removed before serving.
+  const recovered = await packages.recoverInterrupted(orm.em.fork(), RECOVERY_STALE_MS);
+  if (recovered) log.warn({ recovered }, 'interrupted package onboardings marked FAILED');
+  const recovery = setInterval(() => {
+    packages.recoverInterrupted(orm.em.fork(), RECOVERY_STALE_MS).catch((e: unknown) => log.warn({ err: e }, 'package recovery sweep failed'));
+  }, RECOVERY_STALE_MS / 3);
+  recovery.unref();
+  const services = { hosts: new HostService(config.limits), packages };
   const schema = await buildAppSchema(services);
 
   const app = express();
@@ -68,7 +99,7 @@ export async function createServer(d: ServerDeps): Promise<AppServer> {
     const end = metrics.httpDuration.startTimer({ method: req.method });
     // The path before any router strips its mount point; unknown paths share one label (bounded cardinality).
     const route = req.path;
-    res.once('finish', () => end({ route: KNOWN_ROUTES.has(route) ? route : 'other', status: String(res.statusCode) }));
+    res.once('finish', () => end({ route: routeLabel(route), status: String(res.statusCode) }));
     next();
   };
   app.use(observe);
@@ -92,6 +123,8 @@ export async function createServer(d: ServerDeps): Promise<AppServer> {
     res.setHeader('content-type', metrics.registry.contentType);
     res.send(await metrics.registry.metrics());
   });
+
+  app.use(packageRoutes({ packages, verifier, orm, log }));
 
   app.use(
     '/graphql',
@@ -143,8 +176,10 @@ export async function createServer(d: ServerDeps): Promise<AppServer> {
     close() {
       closing ??= (async () => {
         draining = true;
+        clearInterval(recovery);
         // Apollo's drain plugin stops accepting, waits for in-flight requests, then runs onStop (sockets).
         await apollo.stop();
+        await packages.drain();
       })();
       return closing;
     },

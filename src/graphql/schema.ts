@@ -1,22 +1,35 @@
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
 import { HostResolver } from '../resolvers/host.resolver.js';
+import { PackageResolver } from '../resolvers/package.resolver.js';
 import { ViewerResolver } from '../resolvers/viewer.resolver.js';
 import type { HostService } from '../services/host.service.js';
+import type { PackageService } from '../services/package.service.js';
 
 /** The use cases the resolvers delegate to. */
 export interface Services {
   hosts: HostService;
+  packages: PackageService;
 }
 
-/** Builds the executable schema; resolvers are constructed here with their services (no global container). */
-export async function buildAppSchema(services: Services): Promise<GraphQLSchema> {
-  const instances = new Map<unknown, unknown>([
-    [HostResolver, new HostResolver(services.hosts)],
-    [ViewerResolver, new ViewerResolver()],
-  ]);
+const RESOLVERS = [ViewerResolver, HostResolver, PackageResolver] as const;
+
+/**
+ * Builds the executable schema; resolvers are constructed here with their services (no global container).
+ * Without services (printing the SDL) nothing can execute, so nothing is constructed.
+ */
+export async function buildAppSchema(services: Services | null): Promise<GraphQLSchema> {
+  const instances = new Map<unknown, unknown>(
+    services
+      ? [
+          [ViewerResolver, new ViewerResolver()],
+          [HostResolver, new HostResolver(services.hosts)],
+          [PackageResolver, new PackageResolver(services.packages)],
+        ]
+      : [],
+  );
   return buildSchema({
-    resolvers: [HostResolver, ViewerResolver],
+    resolvers: RESOLVERS,
     container: { get: (cls) => instances.get(cls) },
     // Inputs are validated by the services (shared with the REST shim), not by class-validator.
     validate: false,

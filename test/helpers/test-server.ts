@@ -1,5 +1,8 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { Writable } from 'node:stream';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import type { MikroORM } from '@mikro-orm/postgresql';
@@ -25,6 +28,8 @@ export interface TestServer {
   url: string;
   wsUrl: string;
   config: Config;
+  /** The server's data directory (package store, temp uploads). */
+  dataDir: string;
   orm: MikroORM;
   db: TestDatabase;
   keys: TestKeys;
@@ -51,8 +56,11 @@ export interface TestServerOptions {
 export async function startTestServer(label: string, env: Record<string, string> = {}, opts: TestServerOptions = {}): Promise<TestServer> {
   const db = await createTestDatabase(label, opts.adminDatabaseUrl);
   const keys = generateTestKeys();
+  // Package files and temp uploads of this server only; removed on close.
+  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), `applcm-${label}-`));
   const config = loadConfig({
     NODE_ENV: 'test',
+    APPLCM_DATA_DIR: dataDir,
     APPLCM_HOST: '127.0.0.1',
     APPLCM_PORT: '0',
     DATABASE_URL: db.url,
@@ -87,6 +95,7 @@ export async function startTestServer(label: string, env: Record<string, string>
     url,
     wsUrl: url.replace(/^http/, 'ws') + '/graphql',
     config,
+    dataDir,
     orm,
     db,
     keys,
@@ -121,6 +130,7 @@ export async function startTestServer(label: string, env: Record<string, string>
       await server.close();
       await orm.close(true);
       await db.drop();
+      await fs.rm(dataDir, { recursive: true, force: true });
     },
   };
 }

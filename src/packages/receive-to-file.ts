@@ -1,0 +1,35 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { DomainError, ErrorCode } from '../errors.js';
+
+export interface Received {
+  sha256: string;
+  sizeBytes: number;
+}
+
+/**
+ * Streams bytes to a new file, hashing and counting them on the way; the cap is enforced while streaming, so an
+ * oversized upload is cut off at the cap, not after it has filled the disk. The file is removed on any failure.
+ */
+export async function receiveToFile(source: Readable, dest: string, maxBytes: number, onProgress?: (bytes: number) => void): Promise<Received> {
+  const hash = createHash('sha256');
+  let size = 0;
+  const meter = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      size += chunk.length;
+      if (size > maxBytes) return cb(new DomainError(ErrorCode.PAYLOAD_TOO_LARGE, `package exceeds the limit of ${maxBytes} bytes`, { limit: maxBytes }));
+      hash.update(chunk);
+      onProgress?.(size);
+      cb(null, chunk);
+    },
+  });
+  try {
+    await pipeline(source, meter, fs.createWriteStream(dest, { flags: 'wx', mode: 0o600 }));
+  } catch (e) {
+    await fs.promises.rm(dest, { force: true });
+    throw e;
+  }
+  return { sha256: hash.digest('hex'), sizeBytes: size };
+}
