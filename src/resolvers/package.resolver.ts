@@ -2,6 +2,7 @@ import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root
 import { AppPackage, OperationalState, PackageDistribution } from '../db/entities/index.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import type { PackageService } from '../services/package.service.js';
+import { AppDescriptor, PackageArtifact, PackageIntegrity } from './types/appd.types.js';
 import { toConnection } from './types/connection.type.js';
 import { DeletePackagePayload, OnboardPackageInput, PackageConnection, PackagesArgs } from './types/package.types.js';
 
@@ -53,5 +54,23 @@ export class PackageResolver {
     // Batched across the packages of one response by MikroORM's dataloader.
     const items = await pkg.distributions.load({ dataloader: true, populate: ['host'] });
     return items.getItems();
+  }
+
+  @FieldResolver(() => AppDescriptor, { nullable: true, description: 'The parsed descriptor; null until ONBOARDED' })
+  appd(@Ctx() ctx: GraphQLContext, @Root() pkg: AppPackage): Promise<AppDescriptor | null> {
+    return this.packageService.lazyField(ctx, pkg, 'appd') as Promise<AppDescriptor | null>;
+  }
+
+  @FieldResolver(() => [PackageArtifact], { description: 'Files of the package with their kind; empty until ONBOARDED' })
+  async artifacts(@Ctx() ctx: GraphQLContext, @Root() pkg: AppPackage): Promise<PackageArtifact[]> {
+    return ((await this.packageService.lazyField(ctx, pkg, 'artifacts')) ?? []) as unknown as PackageArtifact[];
+  }
+
+  @FieldResolver(() => PackageIntegrity, { nullable: true, description: 'Manifest digest results; null until ONBOARDED' })
+  integrity(@Root() pkg: AppPackage): PackageIntegrity | null {
+    const raw = pkg.integrity as Omit<PackageIntegrity, 'verified' | 'mismatched' | 'absent'> | null;
+    if (!raw) return null;
+    const count = (s: string) => raw.entries.filter((e) => e.status === s).length;
+    return { ...raw, verified: count('VERIFIED'), mismatched: count('MISMATCH'), absent: count('ABSENT') };
   }
 }

@@ -180,6 +180,14 @@ export class PackageService {
     return deleted;
   }
 
+  /** Loads one of the package's large JSON columns, which are not read with the row. */
+  async lazyField(ctx: RequestContext, pkg: AppPackage, field: 'appd' | 'artifacts'): Promise<AppPackage['appd'] | AppPackage['artifacts']> {
+    if (pkg.onboardingState !== OnboardingState.ONBOARDED) return null;
+    // A fork: the row is read apart from the entity the response already holds, which stays as loaded.
+    const row = await ctx.em.fork().findOne(AppPackage, { id: pkg.id }, { fields: ['id', field] });
+    return row ? row[field] : null;
+  }
+
   /** The stored file of an onboarded package the caller may read. */
   async contentFile(ctx: RequestContext, id: string): Promise<{ path: string; pkg: AppPackage }> {
     const pkg = await this.get(ctx, id);
