@@ -80,6 +80,11 @@ function scanTar(buf: Buffer, limits: ArchiveLimits, source: string): Promise<Ta
     const parser = new Parser({ strict: true, brotli: false, zstd: false, maxMetaEntrySize: MAX_META_ENTRY_BYTES });
     let settled = false;
     let inflated = 0;
+    // node-tar keeps every byte written after the end-of-archive blocks, concatenating each chunk onto one buffer
+    // (quadratic time, unbounded memory): a chart followed by a few hundred MB of zeros hung the process. Whatever
+    // follows the end of the tar is not part of the chart (Helm's reader stops there too), so from then on it is only
+    // inflated and counted against the caps, never handed to the parser.
+    let tarEnded = false;
     const fail = (e: unknown): void => {
       if (settled) return;
       settled = true;
@@ -105,12 +110,15 @@ function scanTar(buf: Buffer, limits: ArchiveLimits, source: string): Promise<Ta
         inflated += chunk.length;
         if (inflated > limits.maxTotalBytes) throw invalidPackage(`inflates past the ${limits.maxTotalBytes}-byte cap for one archive`, printable(source));
         if (inflated > RATIO_FLOOR && inflated / buf.length > limits.maxRatio) throw invalidPackage(`compression ratio over ${limits.maxRatio}:1 (tar bomb?)`, printable(source));
-        parser.write(chunk);
+        if (!tarEnded) parser.write(chunk);
       }),
     );
     gunzip.on('end', guarded(() => parser.end()));
     gunzip.on('error', fail);
     parser.on('error', fail);
+    parser.on('eof', () => {
+      tarEnded = true;
+    });
     parser.on(
       'entry',
       guarded((entry: ReadEntry) => walker.onEntry(entry, fail)),

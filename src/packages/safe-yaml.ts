@@ -89,28 +89,39 @@ function describeYamlError(e: unknown): string {
  * js-yaml turns into a cyclic object.
  */
 function checkExpansion(root: unknown, budget: number, maxDepth: number, what: string): void {
-  const memo = new Map<object, number>();
+  // Per shared object: its expanded weight and its height (how many levels of objects hang below it). The height is
+  // what keeps the depth check honest on a memo hit: `l1: &l1 [*l0]`, `l2: &l2 [*l1]`, ... is first walked at depth
+  // 1 each, but l140 still expands 140 levels deep wherever it is used.
+  const memo = new Map<object, { weight: number; height: number }>();
   const onPath = new Set<object>();
   const tooBig = (): Error => invalidPackage(`YAML expands past ${budget} bytes through aliases (alias bomb?)`, what);
-  const weigh = (v: unknown, depth: number): number => {
-    if (typeof v === 'string') return v.length + 1;
-    if (typeof v !== 'object' || v === null) return 1;
+  const tooDeep = (): Error => invalidPackage(`YAML nests deeper than ${maxDepth} levels through aliases`, what);
+  const weigh = (v: unknown, depth: number): { weight: number; height: number } => {
+    if (typeof v === 'string') return { weight: v.length + 1, height: -1 };
+    if (typeof v !== 'object' || v === null) return { weight: 1, height: -1 };
     const known = memo.get(v);
-    if (known !== undefined) return known;
+    if (known !== undefined) {
+      if (depth + known.height > maxDepth) throw tooDeep();
+      return known;
+    }
     if (onPath.has(v)) throw invalidPackage('YAML alias refers to itself', what);
-    if (depth > maxDepth) throw invalidPackage(`YAML nests deeper than ${maxDepth} levels through aliases`, what);
+    if (depth > maxDepth) throw tooDeep();
     onPath.add(v);
-    let w = 1;
+    let weight = 1;
+    let height = 0;
     const children: Iterable<[string, unknown]> = Array.isArray(v) ? v.map((x): [string, unknown] => ['', x]) : Object.entries(v);
     for (const [key, child] of children) {
-      w += key.length + weigh(child, depth + 1);
-      if (w > budget) throw tooBig();
+      const c = weigh(child, depth + 1);
+      weight += key.length + c.weight;
+      height = Math.max(height, c.height + 1);
+      if (weight > budget) throw tooBig();
     }
     onPath.delete(v);
-    memo.set(v, w);
-    return w;
+    const result = { weight, height };
+    memo.set(v, result);
+    return result;
   };
-  if (weigh(root, 0) > budget) throw tooBig();
+  if (weigh(root, 0).weight > budget) throw tooBig();
 }
 
 /** Control and bidi characters escaped, length capped: the text may come from the package. */

@@ -59,10 +59,13 @@ const FILE_TYPES: Record<number, string> = {
 
 // decodeStrings: false so that yauzl neither rewrites backslashes nor applies its own name rules: we decode names
 // ourselves (same algorithm) and apply stricter rules that name the entry in the message.
+// validateEntrySizes: false for the same reason: yauzl refuses a stored entry with unequal sizes before it emits the
+// entry, so its message cannot say which entry; CentralDirectoryChecker makes that check, and EntryVerifier counts
+// the inflated bytes against the declared size (which is all yauzl's byte-count stream did).
 const YAUZL_OPTIONS: yauzl.Options = {
   lazyEntries: true,
   autoClose: false,
-  validateEntrySizes: true,
+  validateEntrySizes: false,
   decodeStrings: false,
   strictFileNames: true,
 };
@@ -400,6 +403,9 @@ class CentralDirectoryChecker {
     if (raw.generalPurposeBitFlag & FLAG_ENCRYPTED) throw invalidPackage('encrypted entries are not supported', where);
     if (raw.compressionMethod !== METHOD_STORED && raw.compressionMethod !== METHOD_DEFLATE) {
       throw invalidPackage(`unsupported compression method ${raw.compressionMethod} (only stored and deflate)`, where);
+    }
+    if (raw.compressionMethod === METHOD_STORED && raw.compressedSize !== raw.uncompressedSize) {
+      throw invalidPackage(`stored entry declares different compressed and uncompressed sizes (${raw.compressedSize} != ${raw.uncompressedSize})`, where);
     }
     if (isDirectory && raw.uncompressedSize !== 0) throw invalidPackage('directory entry carries data', where);
     this.checkSizes(raw, where);

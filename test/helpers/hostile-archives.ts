@@ -1,7 +1,8 @@
 /**
  * Generators for hostile archives (hardening.md §2.A, §2.C C4, §2.Y Y1–Y4). Normal zips come from yazl; the attacks
  * yazl refuses to express (unsafe names, lying headers, links, encryption flags, overlapping entries) are written
- * byte by byte. Everything stays small (KBs): the tests pass small limits instead of writing gigabytes.
+ * byte by byte. Everything stays small (KBs; the gigabyte bomb is 1 MB): the tests pass small limits instead of writing
+ * gigabytes.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -228,6 +229,16 @@ export async function nestedZip(levels: number): Promise<Buffer> {
   return inner;
 }
 
+/**
+ * A raw deflate stream that inflates to `mib` MiB of zeros, made by repeating one sync-flushed block of 1 MiB (each
+ * copy ends byte-aligned and only refers back to zeros) and closing with an empty final block: about 1 KB per MiB,
+ * so a gigabyte bomb costs 1 MB to write and no gigabyte of deflating.
+ */
+export function deflatedZeros(mib: number): Buffer {
+  const block = zlib.deflateRawSync(Buffer.alloc(MiB), { level: 9, finishFlush: zlib.constants.Z_SYNC_FLUSH });
+  return Buffer.concat([...Array.from({ length: mib }, () => block), zlib.deflateRawSync(Buffer.alloc(0))]);
+}
+
 /** Deterministic, barely compressible text (so a flipped byte lands inside real deflate data). */
 export function noise(bytes: number): Buffer {
   const b = Buffer.alloc(bytes);
@@ -352,6 +363,8 @@ export interface HostileCase {
   limits: ArchiveLimits;
   /** Depth to open at (the nested case). */
   depth?: number;
+  /** For bombs: how many bytes the archive would inflate to if nothing stopped it. */
+  inflatesTo?: number;
 }
 
 export interface HostileChartCase {
@@ -375,6 +388,10 @@ export async function writeHostileZips(dir: string): Promise<HostileCase[]> {
     const file = path.join(dir, `${id}.zip`);
     await fs.writeFile(file, data);
     cases.push({ id, file, stage, expect, limits, ...(depth !== undefined ? { depth } : {}) });
+  };
+  const bomb = async (id: string, inflatesTo: number, data: Buffer, stage: HostileCase['stage'], expect: RegExp, limits: ArchiveLimits = SMALL_LIMITS): Promise<void> => {
+    await add(id, data, stage, expect, limits);
+    cases[cases.length - 1]!.inflatesTo = inflatesTo;
   };
   const one = (e: RawZipEntry, opts?: RawZipOptions): Buffer => buildZip([{ name: 'ok.txt', data: text('ok') }, e], opts);
 
@@ -433,30 +450,34 @@ export async function writeHostileZips(dir: string): Promise<HostileCase[]> {
   );
   // A6: bombs, by declared ratio, by per-entry and total caps, and a lying small declared size
   const zeros4m = zlib.deflateRawSync(Buffer.alloc(4 * MiB), { level: 9 });
-  await add('ratio-bomb', one({ name: 'zeros.bin', fileData: zeros4m, method: 8, crc32: zlib.crc32(Buffer.alloc(4 * MiB)), uncompressedSize: 4 * MiB }), 'open', /zeros\.bin: declared compression ratio over 100:1/, {
+  await bomb('ratio-bomb', 4 * MiB, one({ name: 'zeros.bin', fileData: zeros4m, method: 8, crc32: zlib.crc32(Buffer.alloc(4 * MiB)), uncompressedSize: 4 * MiB }), 'open', /zeros\.bin: declared compression ratio over 100:1/, {
     ...SMALL_LIMITS,
     maxEntryBytes: 8 * MiB,
     maxTotalBytes: 8 * MiB,
   });
-  await add('entry-cap', one({ name: 'big.bin', fileData: zeros4m, method: 8, uncompressedSize: 4 * MiB }), 'open', /big\.bin: declares 4194304 bytes, over the 2097152 allowed/);
-  await add(
+  await bomb('entry-cap', 4 * MiB, one({ name: 'big.bin', fileData: zeros4m, method: 8, uncompressedSize: 4 * MiB }), 'open', /big\.bin: declares 4194304 bytes, over the 2097152 allowed/);
+  await bomb(
     'total-cap',
+    4.5 * MiB,
     buildZip(['a', 'b', 'c'].map((n) => ({ name: `${n}.bin`, data: Buffer.alloc(1.5 * MiB, 1), method: 8 }))),
     'open',
     /entries declare more than the 4194304 bytes/,
     { ...SMALL_LIMITS, maxRatio: 100000 },
   );
-  await add('size-lie-bomb', one({ name: 'liar.bin', fileData: zeros4m, method: 8, uncompressedSize: 1000 }), 'verify', /liar\.bin: inflates (to more bytes than it declares|past its declared size)/);
+  await bomb('size-lie-bomb', 4 * MiB, one({ name: 'liar.bin', fileData: zeros4m, method: 8, uncompressedSize: 1000 }), 'verify', /liar\.bin: inflates (to more bytes than it declares|past its declared size)/);
+  // The same lie at scale: 1 GiB of zeros in 1 MB, declared as 1000 bytes (headers and ratio look harmless).
+  await bomb('size-lie-gigabyte', 1024 * MiB, one({ name: 'giga.bin', fileData: deflatedZeros(1024), method: 8, uncompressedSize: 1000 }), 'verify', /giga\.bin: inflates (to more bytes than it declares|past its declared size)/);
   // A8: overlapping entries
-  await add('overlap-fifield', fifieldBomb(32, 256 * 1024), 'open', /bomb0000: entry data overlaps the entry bomb0001 \(overlapping-entry zip bomb\?\)/, {
+  await bomb('overlap-fifield', 32 * 256 * 1024, fifieldBomb(32, 256 * 1024), 'open', /bomb0000: entry data overlaps the entry bomb0001 \(overlapping-entry zip bomb\?\)/, {
     ...SMALL_LIMITS,
     maxRatio: 100000,
     maxTotalBytes: 64 * MiB,
     maxEntryBytes: 64 * MiB,
   });
   const shared = zlib.deflateRawSync(Buffer.alloc(MiB), { level: 9 });
-  await add(
+  await bomb(
     'overlap-same-offset',
+    4 * MiB,
     buildZip([
       { name: 'k1', fileData: shared, method: 8, crc32: zlib.crc32(Buffer.alloc(MiB)), uncompressedSize: MiB },
       ...['k2', 'k3', 'k4'].map((n) => ({ name: n, fileData: Buffer.alloc(0), method: 8, compressedSize: shared.length, crc32: zlib.crc32(Buffer.alloc(MiB)), uncompressedSize: MiB, offset: 0 })),
