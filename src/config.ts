@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_ARCHIVE_LIMITS, type ArchiveLimits } from './packages/archive-limits.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -55,6 +56,13 @@ const envSchema = z.object({
   // onboardPackage(url) refuses loopback, private and link-local addresses unless this is set (SSRF).
   APPLCM_ALLOW_PRIVATE_PACKAGE_URLS: bool.default(false),
   APPLCM_PACKAGE_URL_TIMEOUT_MS: intIn(1000, 24 * 3600 * 1000, 30 * 60 * 1000),
+  // Caps while reading a package's archives (the CSAR, its APPD zip, its chart .tgz); sizes are counted while inflating.
+  APPLCM_PACKAGE_MAX_ENTRIES: intIn(16, 1_000_000, DEFAULT_ARCHIVE_LIMITS.maxEntries),
+  APPLCM_PACKAGE_MAX_ENTRY_BYTES: z.coerce.number().int().min(1024).max(1024 ** 4).default(DEFAULT_ARCHIVE_LIMITS.maxEntryBytes),
+  APPLCM_PACKAGE_MAX_INFLATED_BYTES: z.coerce.number().int().min(1024).max(1024 ** 4).default(DEFAULT_ARCHIVE_LIMITS.maxTotalBytes),
+  APPLCM_PACKAGE_MAX_RATIO: intIn(2, 100_000, DEFAULT_ARCHIVE_LIMITS.maxRatio),
+  APPLCM_PACKAGE_MAX_DESCRIPTOR_BYTES: intIn(1024, 256 * 1024 * 1024, DEFAULT_ARCHIVE_LIMITS.maxDescriptorBytes),
+  APPLCM_PACKAGE_MAX_NESTED_ARCHIVE_BYTES: intIn(1024, 4 * 1024 ** 3, DEFAULT_ARCHIVE_LIMITS.maxNestedArchiveBytes),
 
   // Domain quotas (the original capped hosts at 20).
   APPLCM_MAX_HOSTS_PER_TENANT: intIn(1, 100_000, 20),
@@ -96,6 +104,7 @@ export interface Config {
     strictIntegrity: boolean;
     allowPrivateUrls: boolean;
     urlTimeoutMs: number;
+    archive: ArchiveLimits;
   };
 }
 
@@ -149,6 +158,15 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       strictIntegrity: e.APPLCM_PACKAGE_INTEGRITY === 'strict',
       allowPrivateUrls: e.APPLCM_ALLOW_PRIVATE_PACKAGE_URLS,
       urlTimeoutMs: e.APPLCM_PACKAGE_URL_TIMEOUT_MS,
+      archive: {
+        maxEntries: e.APPLCM_PACKAGE_MAX_ENTRIES,
+        maxEntryBytes: e.APPLCM_PACKAGE_MAX_ENTRY_BYTES,
+        maxTotalBytes: e.APPLCM_PACKAGE_MAX_INFLATED_BYTES,
+        maxDepth: DEFAULT_ARCHIVE_LIMITS.maxDepth,
+        maxRatio: e.APPLCM_PACKAGE_MAX_RATIO,
+        maxDescriptorBytes: e.APPLCM_PACKAGE_MAX_DESCRIPTOR_BYTES,
+        maxNestedArchiveBytes: e.APPLCM_PACKAGE_MAX_NESTED_ARCHIVE_BYTES,
+      },
     },
   };
 }

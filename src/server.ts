@@ -8,7 +8,6 @@ import { GraphQLError } from 'graphql';
 import { tokenFromHeaders, type TokenVerifier } from './auth/token-verifier.js';
 import type { Config } from './config.js';
 import { isDomainError } from './errors.js';
-import { DEFAULT_ARCHIVE_LIMITS } from './packages/archive-limits.js';
 import { createApollo } from './graphql/apollo.js';
 import type { GraphQLContext } from './graphql/context.js';
 import { buildAppSchema } from './graphql/schema.js';
@@ -62,7 +61,7 @@ export async function createServer(d: ServerDeps): Promise<AppServer> {
   await store.init();
   const packages = new PackageService({
     store,
-    processor: new CsarProcessor(DEFAULT_ARCHIVE_LIMITS, config.packages.strictIntegrity),
+    processor: new CsarProcessor(config.packages.archive, config.packages.strictIntegrity),
     maxBytes: config.packages.maxBytes,
     maxPerTenant: config.packages.maxPerTenant,
     maxPageSize: config.limits.maxPageSize,
@@ -143,7 +142,9 @@ export async function createServer(d: ServerDeps): Promise<AppServer> {
     }),
   );
 
-  app.use((_req, res) => {
+  app.use((req, res) => {
+    // REST paths answer in the REST error shape, everything else in GraphQL's.
+    if (req.path.startsWith('/api/')) return void res.status(404).json({ error: { code: 'NOT_FOUND', message: `no route for ${req.method} ${req.path}` } });
     res.status(404).json({ errors: [{ message: 'not found', extensions: { code: 'NOT_FOUND' } }] });
   });
 

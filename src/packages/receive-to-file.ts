@@ -25,6 +25,9 @@ export async function receiveToFile(source: Readable, dest: string, maxBytes: nu
       cb(null, chunk);
     },
   });
+  // A source closed before anyone read it (the request failed while the upload was being set up) would leave
+  // pipeline waiting for an end that never comes.
+  if (source.destroyed) throw new DomainError(ErrorCode.BAD_USER_INPUT, 'the upload stream was closed before it was read', { field: 'body' });
   try {
     await pipeline(source, meter, fs.createWriteStream(dest, { flags: 'wx', mode: 0o600 }));
   } catch (e) {

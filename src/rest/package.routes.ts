@@ -18,6 +18,8 @@ export interface PackageRoutesDeps {
   log: Logger;
 }
 
+/** Unread request bytes up to which a refused upload is drained rather than cut off. */
+const DRAIN_LIMIT_BYTES = 64 * 1024 * 1024;
 const FIELDS = ['packageId', 'appId', 'origin'] as const;
 /** The original's form field is `package`; `file` is accepted as what generic clients send. */
 const FILE_FIELDS = new Set(['package', 'file']);
@@ -50,11 +52,28 @@ function receiveUpload(req: Request, ctx: RequestContext, packages: PackageServi
       return reject(badInput('body', 'expected a multipart/form-data body with a `package` file part'));
     }
     let upload: Promise<{ pkg: AppPackage; created: boolean }> | undefined;
-    let failed: unknown;
+    let fileStream: Readable | undefined;
+    let failed = false;
+    // Settles when the form has been read to its end; the service keeps the package only if it resolves.
+    let formEnded!: () => void;
+    let formFailed!: (e: unknown) => void;
+    const formDone = new Promise<void>((res, rej) => {
+      formEnded = res;
+      formFailed = rej;
+    });
+    formDone.catch(() => undefined); // observed by the service, or by nobody when no file part came
+    // Stops reading the form on the first problem. A file part still streaming is broken off so the service
+    // sees its stream fail and removes what it wrote; the answer waits for that cleanup, so nothing is left
+    // behind when the client reads it.
     const fail = (e: unknown) => {
-      failed ??= e;
+      if (failed) return;
+      failed = true;
+      formFailed(e);
       req.unpipe(bb);
       req.resume();
+      // Destroyed without an error: the service's pipeline (if still reading) sees a premature close.
+      if (fileStream && !fileStream.readableEnded) fileStream.destroy();
+      void (upload ?? Promise.resolve()).then(() => reject(e), () => reject(e));
     };
     bb.on('field', (name, value) => {
       if ((FIELDS as readonly string[]).includes(name)) {
@@ -67,18 +86,21 @@ function receiveUpload(req: Request, ctx: RequestContext, packages: PackageServi
         stream.resume();
         return fail(badInput(name, upload ? 'only one package file per request' : `unexpected file field ${name}; send the package as \`package\``));
       }
-      upload = packages.upload(ctx, ident, stream);
-      upload.catch(() => undefined); // awaited below; avoid an unhandled rejection meanwhile
+      fileStream = stream;
+      upload = packages.upload(ctx, ident, stream, formDone);
+      // A refusal before or while streaming (bad field, quota, size cap) ends the form at once.
+      upload.catch((e: unknown) => {
+        stream.resume();
+        fail(e);
+      });
     });
     bb.on('filesLimit', () => fail(badInput('package', 'only one package file per request')));
     bb.on('error', (e: Error) => fail(badInput('body', `malformed multipart body: ${e.message}`)));
     bb.on('close', () => {
-      if (failed) {
-        // The service cleans up after its own stream fails; wait for it so nothing is left when we answer.
-        return void (upload ?? Promise.resolve()).then(() => reject(failed), () => reject(failed));
-      }
-      if (!upload) return reject(badInput('package', 'no package file part in the form'));
-      upload.then(resolve, reject);
+      if (failed) return;
+      if (!upload) return fail(badInput('package', 'no package file part in the form'));
+      formEnded();
+      upload.then(resolve, () => undefined); // failures go through fail() above
     });
     req.on('aborted', () => fail(badInput('body', 'the client aborted the upload')));
     req.pipe(bb);
@@ -97,6 +119,9 @@ export function packageRoutes(d: PackageRoutesDeps): Router {
       const { pkg, created } = await receiveUpload(req, ctx, d.packages, tenantId);
       res.status(created ? 201 : 200).json(summary(pkg));
     } catch (e) {
+      // A large unread rest of the body is not worth receiving: answer and close the connection. A small one is
+      // drained, since many clients (undici among them) fail on a connection closed while they still send.
+      if (!req.complete && Number(req.headers['content-length'] ?? Infinity) > DRAIN_LIMIT_BYTES) res.setHeader('Connection', 'close');
       req.resume();
       sendError(res, e, d.log);
     }
@@ -110,8 +135,13 @@ export function packageRoutes(d: PackageRoutesDeps): Router {
       if (pkg.tenantId !== req.params.tenantId) throw new DomainError(ErrorCode.NOT_FOUND, `package ${JSON.stringify(req.params.packageId)} not found`);
       // `send` serves Range, If-Range and HEAD; the strong ETag is the content hash.
       res.setHeader('ETag', `"${pkg.sha256}"`);
-      res.sendFile(path, { headers: { 'Content-Type': 'application/zip', 'Content-Disposition': `attachment; filename="${pkg.id}.csar"` }, etag: false, lastModified: false, acceptRanges: true, cacheControl: false }, (err) => {
-        if (err && !res.headersSent) sendError(res, err, d.log);
+      res.sendFile(path, { headers: { 'Content-Type': 'application/zip', 'Content-Disposition': `attachment; filename="${pkg.id}.csar"` }, etag: false, lastModified: false, acceptRanges: true, cacheControl: false }, (err?: Error & { status?: number }) => {
+        if (!err || res.headersSent) return;
+        if (err.status === 416) {
+          res.setHeader('Content-Range', `bytes */${pkg.sizeBytes ?? '*'}`);
+          return void res.status(416).json({ error: { code: ErrorCode.BAD_USER_INPUT, message: `range not satisfiable: the package has ${pkg.sizeBytes} bytes`, field: 'range' } });
+        }
+        sendError(res, err, d.log);
       });
     } catch (e) {
       sendError(res, e, d.log);

@@ -59,9 +59,10 @@ export class PackageService {
 
   /**
    * Streams a package body to disk, validates and parses it, and stores it. The same package id with the same
-   * bytes answers the existing package (`created: false`); with other bytes it is a CONFLICT.
+   * bytes answers the existing package (`created: false`); with other bytes it is a CONFLICT. `requestDone`
+   * settles when the rest of the request has been read; a rejection discards the upload.
    */
-  async upload(ctx: RequestContext, ident: PackageIdentity, body: Readable): Promise<{ pkg: AppPackage; created: boolean }> {
+  async upload(ctx: RequestContext, ident: PackageIdentity, body: Readable, requestDone: Promise<void> = Promise.resolve()): Promise<{ pkg: AppPackage; created: boolean }> {
     const { tenantId, id, appId, origin } = this.identity(ctx, ident);
     const existing = await ctx.em.fork().findOne(AppPackage, { id });
     const owned = existing ? null : await this.insertUploading(ctx, { id, appId, tenantId, origin, sourceUrl: null });
@@ -69,7 +70,10 @@ export class PackageService {
     let received: Received;
     try {
       received = await receiveToFile(body, temp, this.o.maxBytes, owned ? this.progressWriter(ctx, id) : undefined);
+      // The rest of the request (a multipart form's closing parts) must also be sound before anything is kept.
+      await requestDone;
     } catch (e) {
+      await this.o.store.removeTemp(temp).catch(() => undefined);
       if (owned) await this.forget(ctx, id);
       throw e;
     }
