@@ -2,7 +2,7 @@ import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root
 import { AppPackage, OperationalState, PackageDistribution } from '../db/entities/index.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import type { PackageService } from '../services/package.service.js';
-import { AppDescriptor, PackageArtifact, PackageIntegrity } from './types/appd.types.js';
+import { AppDescriptor, IntegrityStatus, PackageArtifact, PackageIntegrity } from './types/appd.types.js';
 import { toConnection } from './types/connection.type.js';
 import { DeletePackagePayload, OnboardPackageInput, PackageConnection, PackagesArgs } from './types/package.types.js';
 
@@ -70,7 +70,7 @@ export class PackageResolver {
   integrity(@Root() pkg: AppPackage): PackageIntegrity | null {
     const raw = pkg.integrity as Omit<PackageIntegrity, 'verified' | 'mismatched' | 'absent'> | null;
     if (!raw) return null;
-    const count = (s: string) => raw.entries.filter((e) => e.status === s).length;
-    return { ...raw, verified: count('VERIFIED'), mismatched: count('MISMATCH'), absent: count('ABSENT') };
+    const count = (s: IntegrityStatus) => raw.entries.filter((e) => e.status === s).length;
+    return { ...raw, verified: count(IntegrityStatus.VERIFIED), mismatched: count(IntegrityStatus.MISMATCH), absent: count(IntegrityStatus.ABSENT) };
   }
 }

@@ -65,9 +65,10 @@ function receiveUpload(req: Request, ctx: RequestContext, packages: PackageServi
     // Stops reading the form on the first problem. A file part still streaming is broken off so the service
     // sees its stream fail and removes what it wrote; the answer waits for that cleanup, so nothing is left
     // behind when the client reads it.
-    const fail = (e: unknown) => {
+    const fail = (cause: unknown) => {
       if (failed) return;
       failed = true;
+      const e = cause instanceof Error ? cause : new Error(String(cause));
       formFailed(e);
       req.unpipe(bb);
       req.resume();

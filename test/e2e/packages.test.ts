@@ -147,7 +147,7 @@ describe('client-chosen ids and idempotency', () => {
     const other = await uploadPackage(t, fixture('etherpad-k8splugin.csar'), { fields });
     assert.equal(other.status, 409);
     assert.equal(other.body.error?.code, 'CONFLICT');
-    assert.match(other.body.error!.message, /pos-svc-1 already holds different content/);
+    assert.match(other.body.error.message, /pos-svc-1 already holds different content/);
     assert.equal(storeFiles(t).packages.length, before, 'the refused upload left no file');
     assert.deepEqual(storeFiles(t).tmp, []);
     const r = await t.gql(PackageDetail, { id: 'pos-svc-1' }, t.tokens.tenantA);
@@ -357,7 +357,7 @@ describe('enable, disable and delete', () => {
     await sql(t.db.url, `insert into package_distribution (id, package_id, host_id, tenant_id, state) values (gen_random_uuid(), 'delete-me', $1, $2, 'DISTRIBUTED')`, [host!.id, t.tenants.A]);
     const held = await t.gql(DeletePackage, { id: 'delete-me' }, t.tokens.tenantA);
     assert.equal(held.errors?.[0]?.extensions?.code, 'CONFLICT');
-    assert.match(held.errors![0]!.message, /on 1 host\(s\)/);
+    assert.match(held.errors[0].message, /on 1 host\(s\)/);
     const detail = await t.gql(PackageDetail, { id: 'delete-me' }, t.tokens.tenantA);
     assert.deepEqual(detail.data!.package.distributions.map((d) => d.state), ['DISTRIBUTED']);
     await sql(t.db.url, `delete from package_distribution where package_id = 'delete-me'`);
@@ -365,7 +365,7 @@ describe('enable, disable and delete', () => {
     await sql(t.db.url, `insert into app_instance (id, tenant_id, package_id, host_id, name) values (gen_random_uuid(), $1, 'delete-me', $2, 'demo')`, [t.tenants.A, host!.id]);
     const used = await t.gql(DeletePackage, { id: 'delete-me' }, t.tokens.tenantA);
     assert.equal(used.errors?.[0]?.extensions?.code, 'CONFLICT');
-    assert.match(used.errors![0]!.message, /1 app instance\(s\) use it/);
+    assert.match(used.errors[0].message, /1 app instance\(s\) use it/);
     assert.ok(fs.existsSync(stored), 'a refused delete keeps the file');
     await sql(t.db.url, `delete from app_instance where package_id = 'delete-me'`);
 
