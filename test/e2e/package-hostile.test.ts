@@ -46,7 +46,7 @@ async function expectInvalid(file: string, message: RegExp): Promise<void> {
   const r = await uploadPackage(t, file);
   assert.equal(r.status, 422, `${path.basename(file)}: ${JSON.stringify(r.body)}`);
   assert.equal(r.body.error?.code, 'INVALID_PACKAGE');
-  assert.match(r.body.error!.message, message);
+  assert.match(r.body.error.message, message);
 }
 
 /** A fixture rebuilt with some entries replaced (a Buffer), removed (null) or added. */
@@ -171,7 +171,7 @@ describe('size cap and broken-off uploads', () => {
     clearInterval(trickle);
     req.destroy();
     await eventually(async () => ((await sql(t.db.url, `select 1 from app_package where id = 'broken-off'`)).length === 0 ? true : undefined), 10_000, 'the row to go');
-    await eventually(async () => (storeFiles(t).tmp.length === 0 ? true : undefined), 10_000, 'the temp file to go');
+    await eventually(() => Promise.resolve(storeFiles(t).tmp.length === 0 ? true : undefined), 10_000, 'the temp file to go');
     await assertNothingLeft();
   });
 });
@@ -187,7 +187,7 @@ describe('strict integrity', () => {
     const r = await uploadPackage(strict, fixture('positioning-service.csar'));
     assert.equal(r.status, 422);
     assert.equal(r.body.error?.code, 'INVALID_PACKAGE');
-    assert.match(r.body.error!.message, /integrity check failed: .*MainServiceTemplate\.yaml/);
+    assert.match(r.body.error.message, /integrity check failed: .*MainServiceTemplate\.yaml/);
     assert.deepEqual(await sql(strict.db.url, 'select id from app_package'), []);
     assert.deepEqual(storeFiles(strict), { packages: [], tmp: [] });
   });
