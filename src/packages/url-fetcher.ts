@@ -64,6 +64,29 @@ export function parsePackageUrl(raw: string): URL {
   return url;
 }
 
+/**
+ * Refuses at once a URL whose host is, or resolves to, a non-public address (unless allowed), so the caller gets
+ * the error from its request instead of a failed package later. The connect-time guard still applies to the
+ * download itself, in case the name resolves differently by then.
+ */
+export async function checkUrlTarget(raw: string, allowPrivate: boolean): Promise<URL> {
+  const url = parsePackageUrl(raw);
+  if (allowPrivate) return url;
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  if (net.isIP(host)) {
+    if (!isPublicAddress(host)) throw refused(host);
+    return url;
+  }
+  let addresses: dns.LookupAddress[];
+  try {
+    addresses = await dns.promises.lookup(host, { all: true });
+  } catch {
+    throw badInput('url', `url host ${host} cannot be resolved`);
+  }
+  if (addresses.some((a) => !isPublicAddress(a.address))) throw refused(host);
+  return url;
+}
+
 /** Downloads a package to `dest`, following at most a few redirects, each re-checked against the policy. */
 export async function fetchToFile(raw: string, dest: string, policy: FetchPolicy): Promise<Received> {
   const signal = AbortSignal.timeout(policy.timeoutMs);

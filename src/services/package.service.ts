@@ -10,7 +10,7 @@ import type { PackageProcessor } from '../packages/parsed-package.js';
 import type { PackageStore } from '../packages/package-store.js';
 import type { Received } from '../packages/receive-to-file.js';
 import { receiveToFile } from '../packages/receive-to-file.js';
-import { fetchToFile, parsePackageUrl, type FetchPolicy } from '../packages/url-fetcher.js';
+import { checkUrlTarget, fetchToFile, type FetchPolicy } from '../packages/url-fetcher.js';
 import { idempotent } from './idempotency.js';
 import { checkAppId, checkOrigin, checkPackageId, checkSha256 } from './package.validation.js';
 import { afterCursorFilter, pageSize, toPage, type Page, type PageArgs } from './pagination.js';
@@ -92,9 +92,11 @@ export class PackageService {
    */
   async onboardFromUrl(ctx: RequestContext, ident: PackageIdentity & { url: string; checksum: string }, idempotencyKey?: string | null): Promise<AppPackage> {
     const { tenantId, id, appId, origin } = this.identity(ctx, ident);
-    const url = parsePackageUrl(ident.url).toString();
+    const url = (await checkUrlTarget(ident.url, this.o.fetch.allowPrivate)).toString();
     const checksum = checkSha256(ident.checksum);
-    return idempotent(ctx, idempotencyKey, 'onboardPackage', { tenantId, id, appId, url, checksum }, {
+    // The request is what the client sent: generated ids differ on every call and must not make a retry look new.
+    const request = { tenantId, packageId: ident.packageId ?? null, appId: ident.appId ?? null, origin, url, checksum };
+    return idempotent(ctx, idempotencyKey, 'onboardPackage', request, {
       run: async () => {
         const existing = await ctx.em.fork().findOne(AppPackage, { id });
         if (existing) {
