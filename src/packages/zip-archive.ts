@@ -91,10 +91,9 @@ class FdReader extends yauzl.RandomAccessReader {
     return fs.createReadStream('', { fd: this.fd, start, end: end - 1, highWaterMark: READ_CHUNK_BYTES, autoClose: false, fs: BORROWED_FD });
   }
 
-  override read(buffer: Buffer, offset: number, length: number, position: number, callback: (err: Error | null) => void): void {
-    // yauzl compares the byte count to what it asked for (its "unexpected EOF" check), so it is passed on.
-    const done = callback as (err: Error | null, bytesRead?: number) => void;
-    fs.read(this.fd, buffer, offset, length, position, (err, bytesRead) => done(err, bytesRead));
+  // yauzl compares the byte count to what it asked for (its "unexpected EOF" check), so it is passed on.
+  override read(buffer: Buffer, offset: number, length: number, position: number, callback: (err: Error | null, bytesRead?: number) => void): void {
+    fs.read(this.fd, buffer, offset, length, position, (err, bytesRead) => callback(err, bytesRead));
   }
 
   override close(callback: (err: Error | null) => void): void {
