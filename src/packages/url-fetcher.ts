@@ -88,7 +88,7 @@ export async function checkUrlTarget(raw: string, allowPrivate: boolean): Promis
 }
 
 /** Downloads a package to `dest`, following at most a few redirects, each re-checked against the policy. */
-export async function fetchToFile(raw: string, dest: string, policy: FetchPolicy): Promise<Received> {
+export async function fetchToFile(raw: string, dest: string, policy: FetchPolicy, onProgress?: (bytes: number) => void): Promise<Received> {
   const signal = AbortSignal.timeout(policy.timeoutMs);
   let url = parsePackageUrl(raw);
   for (let hop = 0; hop <= (policy.maxRedirects ?? 5); hop++) {
@@ -118,7 +118,7 @@ export async function fetchToFile(raw: string, dest: string, policy: FetchPolicy
       res.destroy();
       throw new DomainError(ErrorCode.PAYLOAD_TOO_LARGE, `package exceeds the limit of ${policy.maxBytes} bytes`, { limit: policy.maxBytes });
     }
-    return receiveToFile(res, dest, policy.maxBytes);
+    return receiveToFile(res, dest, policy.maxBytes, onProgress);
   }
   throw badInput('url', 'too many redirects');
 }

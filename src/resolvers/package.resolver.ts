@@ -20,7 +20,7 @@ export class PackageResolver {
     return this.packageService.get(ctx, id);
   }
 
-  @Mutation(() => AppPackage, { description: 'Pulls a package from a URL; answers at once (UPLOADING) and onboards in the background' })
+  @Mutation(() => AppPackage, { description: 'Pulls a package from a URL; answers at once (CREATED) and onboards in the background' })
   onboardPackage(
     @Ctx() ctx: GraphQLContext,
     @Arg('input', () => OnboardPackageInput) input: OnboardPackageInput,

@@ -65,7 +65,7 @@ export class PackageService {
   async upload(ctx: RequestContext, ident: PackageIdentity, body: Readable, requestDone: Promise<void> = Promise.resolve()): Promise<{ pkg: AppPackage; created: boolean }> {
     const { tenantId, id, appId, origin } = this.identity(ctx, ident);
     const existing = await ctx.em.fork().findOne(AppPackage, { id });
-    const owned = existing ? null : await this.insertUploading(ctx, { id, appId, tenantId, origin, sourceUrl: null });
+    const owned = existing ? null : await this.insertOnboarding(ctx, { id, appId, tenantId, origin, sourceUrl: null }, OnboardingState.UPLOADING);
     const temp = this.o.store.tempPath();
     let received: Received;
     try {
@@ -87,7 +87,7 @@ export class PackageService {
   }
 
   /**
-   * Pulls a package from an http(s) URL (ETSI MEC 010-2 style). Answers at once with the package in UPLOADING;
+   * Pulls a package from an http(s) URL (ETSI MEC 010-2 style). Answers at once with the package in CREATED;
    * the download and validation continue in the background and end ONBOARDED or FAILED with a reason.
    */
   async onboardFromUrl(ctx: RequestContext, ident: PackageIdentity & { url: string; checksum: string }, idempotencyKey?: string | null): Promise<AppPackage> {
@@ -105,7 +105,8 @@ export class PackageService {
           }
           throw new DomainError(ErrorCode.CONFLICT, `package id ${id} is already in use`, { field: 'packageId' });
         }
-        await this.insertUploading(ctx, { id, appId, tenantId, origin, sourceUrl: url });
+        // CREATED until the download starts (it may wait for a connection); UPLOADING while bytes arrive.
+        await this.insertOnboarding(ctx, { id, appId, tenantId, origin, sourceUrl: url }, OnboardingState.CREATED);
         this.track(this.pull(ctx, id, url, checksum));
         return { value: await this.get(ctx, id, ctx.em.fork()), remember: { packageId: id } };
       },
@@ -238,13 +239,13 @@ export class PackageService {
   }
 
   /** Inserts the row that makes an onboarding visible, under the tenant's package quota. */
-  private async insertUploading(ctx: RequestContext, row: { id: string; appId: string; tenantId: string; origin: string; sourceUrl: string | null }): Promise<boolean> {
+  private async insertOnboarding(ctx: RequestContext, row: { id: string; appId: string; tenantId: string; origin: string; sourceUrl: string | null }, state: OnboardingState): Promise<boolean> {
     try {
       await ctx.em.fork().transactional(async (em) => {
         await em.getConnection().execute('select pg_advisory_xact_lock(hashtext(?))', [`app_package:${row.tenantId}`], 'get', em.getTransactionContext());
         const count = await em.count(AppPackage, { tenantId: row.tenantId });
         if (count >= this.o.maxPerTenant) throw new DomainError(ErrorCode.QUOTA_EXCEEDED, `at most ${this.o.maxPerTenant} packages per tenant`, { limit: this.o.maxPerTenant });
-        em.create(AppPackage, { ...row, onboardingState: OnboardingState.UPLOADING });
+        em.create(AppPackage, { ...row, onboardingState: state });
       });
       return true;
     } catch (e) {
@@ -325,7 +326,8 @@ export class PackageService {
     const em = ctx.em.fork();
     const temp = this.o.store.tempPath();
     try {
-      const received = await fetchToFile(url, temp, { ...this.o.fetch, maxBytes: this.o.maxBytes });
+      await em.nativeUpdate(AppPackage, { id, onboardingState: OnboardingState.CREATED }, { onboardingState: OnboardingState.UPLOADING, updatedAt: new Date() });
+      const received = await fetchToFile(url, temp, { ...this.o.fetch, maxBytes: this.o.maxBytes }, this.progressWriter(ctx, id));
       if (received.sha256 !== checksum) {
         await this.o.store.removeTemp(temp);
         throw new DomainError(ErrorCode.INVALID_PACKAGE, `checksum mismatch: the download has SHA-256 ${received.sha256}, expected ${checksum}`);
