@@ -10,19 +10,20 @@ import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import yauzl from 'yauzl';
-import yazl from 'yazl';
+import zlib from 'node:zlib';
 import { startTestServer } from '../test/helpers/test-server.js';
 
 const SIZE_MB = Number(process.env.BENCH_UPLOAD_MB ?? 1024);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const BOUNDARY = '----applcmbench7MA4YWxkTrZu0gW';
 
-/** Copies the small files of a real package and adds one stored image of SIZE_MB, as VM packages carry. */
+/**
+ * Copies the files of a real package and adds one stored image of SIZE_MB, as VM packages carry, written the way
+ * zip tools write files of known size (sizes and CRC-32 in the local header, no data descriptor).
+ */
 async function buildPackage(dir: string): Promise<string> {
   const source = path.resolve('../shared/fixtures/csar/etherpad-k8splugin.csar');
-  const out = path.join(dir, 'big.csar');
-  const zip = new yazl.ZipFile();
-  const done = pipeline(zip.outputStream, fs.createWriteStream(out));
+  const files: { name: string; data: Buffer }[] = [];
   await new Promise<void>((resolve, reject) => {
     yauzl.open(source, { lazyEntries: true }, (err, src) => {
       if (err) return reject(err);
@@ -33,7 +34,7 @@ async function buildPackage(dir: string): Promise<string> {
           const chunks: Buffer[] = [];
           stream.on('data', (c: Buffer) => chunks.push(c));
           stream.on('end', () => {
-            zip.addBuffer(Buffer.concat(chunks), e.fileName);
+            files.push({ name: e.fileName, data: Buffer.concat(chunks) });
             src.readEntry();
           });
         });
@@ -43,15 +44,55 @@ async function buildPackage(dir: string): Promise<string> {
     });
   });
   const block = randomBytes(1024 * 1024);
-  let left = SIZE_MB;
-  const image = new (await import('node:stream')).Readable({
-    read() {
-      this.push(left-- > 0 ? block : null);
-    },
+  let imageCrc = 0;
+  for (let i = 0; i < SIZE_MB; i++) imageCrc = zlib.crc32(block, imageCrc);
+  const out = path.join(dir, 'big.csar');
+  const fd = fs.openSync(out, 'w');
+  let offset = 0;
+  const write = (b: Buffer) => {
+    fs.writeSync(fd, b);
+    offset += b.length;
+  };
+  const central: Buffer[] = [];
+  const entry = (name: string, crc: number, size: number, body: () => void) => {
+    const n = Buffer.from(name);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(0x0800, 6); // UTF-8 names
+    local.writeUInt32LE(crc >>> 0, 14);
+    local.writeUInt32LE(size, 18);
+    local.writeUInt32LE(size, 22);
+    local.writeUInt16LE(n.length, 26);
+    const at = offset;
+    write(Buffer.concat([local, n]));
+    body();
+    const c = Buffer.alloc(46);
+    c.writeUInt32LE(0x02014b50, 0);
+    c.writeUInt16LE(0x031e, 4);
+    c.writeUInt16LE(20, 6);
+    c.writeUInt16LE(0x0800, 8);
+    c.writeUInt32LE(crc >>> 0, 16);
+    c.writeUInt32LE(size, 20);
+    c.writeUInt32LE(size, 24);
+    c.writeUInt16LE(n.length, 28);
+    c.writeUInt32LE((0o100644 << 16) >>> 0, 38);
+    c.writeUInt32LE(at, 42);
+    central.push(Buffer.concat([c, n]));
+  };
+  for (const f of files) entry(f.name, zlib.crc32(f.data), f.data.length, () => write(f.data));
+  entry('Image/disk.img', imageCrc, SIZE_MB * 1024 * 1024, () => {
+    for (let i = 0; i < SIZE_MB; i++) write(block);
   });
-  zip.addReadStream(image, 'Image/disk.img', { compress: false, size: SIZE_MB * 1024 * 1024 });
-  zip.end();
-  await done;
+  const cd = Buffer.concat(central);
+  const eocd = Buffer.alloc(22);
+  eocd.writeUInt32LE(0x06054b50, 0);
+  eocd.writeUInt16LE(central.length, 8);
+  eocd.writeUInt16LE(central.length, 10);
+  eocd.writeUInt32LE(cd.length, 12);
+  eocd.writeUInt32LE(offset, 16);
+  write(Buffer.concat([cd, eocd]));
+  fs.closeSync(fd);
   return out;
 }
 

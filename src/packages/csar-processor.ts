@@ -3,6 +3,7 @@ import { inspectChartTgz } from './chart-archive.js';
 import { parseCsar } from './csar-parser.js';
 import type { OnboardedContent, PackageProcessor } from './parsed-package.js';
 import { ZipArchive } from './zip-archive.js';
+import type { StreamChecked } from './zip-stream-scanner.js';
 
 /**
  * Validates a stored CSAR end to end (central directory checks, every entry inflated with sizes and CRCs checked,
@@ -14,10 +15,10 @@ export class CsarProcessor implements PackageProcessor {
     private readonly strictIntegrity: boolean,
   ) {}
 
-  async process(file: string): Promise<OnboardedContent> {
+  async process(file: string, streamChecked?: StreamChecked): Promise<OnboardedContent> {
     const zip = await ZipArchive.open(file, this.limits, 0);
     try {
-      await zip.verifyAll();
+      await zip.verifyAll(streamChecked);
       const parsed = await parseCsar(
         zip,
         {

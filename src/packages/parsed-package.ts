@@ -1,3 +1,5 @@
+import type { StreamChecked } from './zip-stream-scanner.js';
+
 /** What onboarding keeps of a parsed package: the descriptor's headline fields and three JSON documents. */
 export interface OnboardedContent {
   name: string;
@@ -12,5 +14,6 @@ export interface OnboardedContent {
 
 /** Validates and parses a stored package file; throws INVALID_PACKAGE naming what is wrong. */
 export interface PackageProcessor {
-  process(file: string): Promise<OnboardedContent>;
+  /** `streamChecked`: stored entries already CRC-checked while the file streamed in (not read again). */
+  process(file: string, streamChecked?: StreamChecked): Promise<OnboardedContent>;
 }

@@ -3,10 +3,16 @@ import fs from 'node:fs';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DomainError, ErrorCode } from '../errors.js';
+import { ZipStreamScanner, type StreamChecked } from './zip-stream-scanner.js';
+
+/** Bytes buffered on the way to disk; the default 16 KiB makes the writer wait on every other chunk. */
+const BUFFER_BYTES = 1024 * 1024;
 
 export interface Received {
   sha256: string;
   sizeBytes: number;
+  /** Stored zip entries CRC-checked on the way (see ZipStreamScanner). */
+  streamChecked: StreamChecked;
 }
 
 /**
@@ -15,12 +21,15 @@ export interface Received {
  */
 export async function receiveToFile(source: Readable, dest: string, maxBytes: number, onProgress?: (bytes: number) => void): Promise<Received> {
   const hash = createHash('sha256');
+  const scanner = new ZipStreamScanner();
   let size = 0;
   const meter = new Transform({
+    highWaterMark: BUFFER_BYTES,
     transform(chunk: Buffer, _enc, cb) {
       size += chunk.length;
       if (size > maxBytes) return cb(new DomainError(ErrorCode.PAYLOAD_TOO_LARGE, `package exceeds the limit of ${maxBytes} bytes`, { limit: maxBytes }));
       hash.update(chunk);
+      scanner.push(chunk);
       onProgress?.(size);
       cb(null, chunk);
     },
@@ -29,10 +38,10 @@ export async function receiveToFile(source: Readable, dest: string, maxBytes: nu
   // pipeline waiting for an end that never comes.
   if (source.destroyed) throw new DomainError(ErrorCode.BAD_USER_INPUT, 'the upload stream was closed before it was read', { field: 'body' });
   try {
-    await pipeline(source, meter, fs.createWriteStream(dest, { flags: 'wx', mode: 0o600 }));
+    await pipeline(source, meter, fs.createWriteStream(dest, { flags: 'wx', mode: 0o600, highWaterMark: BUFFER_BYTES }));
   } catch (e) {
     await fs.promises.rm(dest, { force: true });
     throw e;
   }
-  return { sha256: hash.digest('hex'), sizeBytes: size };
+  return { sha256: hash.digest('hex'), sizeBytes: size, streamChecked: scanner.result };
 }

@@ -8,6 +8,7 @@ import { isDomainError } from '../errors.js';
 import type { ArchiveLimits } from './archive-limits.js';
 import type { PackageFiles } from './package-files.js';
 import { invalidPackage } from './package-errors.js';
+import type { StreamChecked } from './zip-stream-scanner.js';
 
 /**
  * A zip (CSAR, nested APPD zip) read without trusting it.
@@ -236,12 +237,13 @@ export class ZipArchive implements PackageFiles {
    * Streams every entry through the same checks as a read (local header, sizes, caps, CRC-32) and discards the
    * bytes. Entries nobody reads later are validated too, which is where bit flips and lying sizes hide.
    */
-  async verifyAll(): Promise<void> {
+  async verifyAll(streamChecked: StreamChecked = new Map()): Promise<void> {
     for (const slot of this.byName.values()) {
       if (slot.info.isDirectory) {
         await this.checkLocalHeader(slot);
         continue;
       }
+      if (await this.checkedWhileStreaming(slot, streamChecked)) continue;
       for await (const _chunk of await this.openStream(slot.info.name)) {
         // discarded: only the checks matter
       }
@@ -273,6 +275,20 @@ export class ZipArchive implements PackageFiles {
     if (!slot) throw invalidPackage('no such file in the archive', this.where(name));
     if (slot.info.isDirectory) throw invalidPackage('is a directory, not a file', this.where(name));
     return slot;
+  }
+
+  /**
+   * A stored entry whose data was CRC-checked as the package streamed in (ZipStreamScanner) need not be read again:
+   * only when the central directory agrees on its offset, data start, size and CRC-32. Its bytes still count
+   * against the archive's cap.
+   */
+  private async checkedWhileStreaming(slot: Slot, streamChecked: StreamChecked): Promise<boolean> {
+    const seen = streamChecked.get(slot.raw.relativeOffsetOfLocalHeader);
+    const { raw, info } = slot;
+    if (!seen || raw.compressionMethod !== METHOD_STORED || raw.compressedSize !== seen.size || info.uncompressedSize !== seen.size || info.crc32 >>> 0 !== seen.crc32 >>> 0) return false;
+    if ((await this.checkLocalHeader(slot)) !== seen.dataStart) return false;
+    if (!this.budget.charge(info.name, seen.size)) throw invalidPackage(`the archive inflates past its ${this.limits.maxTotalBytes}-byte cap`, this.where(info.name));
+    return true;
   }
 
   private where(name: string): string {

