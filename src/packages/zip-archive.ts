@@ -8,6 +8,7 @@ import { isDomainError } from '../errors.js';
 import type { ArchiveLimits } from './archive-limits.js';
 import type { PackageFiles } from './package-files.js';
 import { invalidPackage } from './package-errors.js';
+import { FLAG_DATA_DESCRIPTOR, FLAG_ENCRYPTED, LOCAL_HEADER_SIZE, METHOD_DEFLATE, METHOD_STORED } from './zip-format.js';
 import type { StreamChecked } from './zip-stream-scanner.js';
 
 /**
@@ -40,13 +41,8 @@ interface Slot {
 
 /** Ratios are only judged above this size: tiny entries (a 0-byte file, a page of zeros) have silly ratios. */
 const RATIO_FLOOR = 1024 * 1024;
-const LOCAL_HEADER_SIZE = 30;
 /** Smallest data descriptor (no signature, 32-bit sizes), present when general purpose bit 3 is set. */
 const MIN_DATA_DESCRIPTOR = 12;
-const FLAG_ENCRYPTED = 0x1;
-const FLAG_DATA_DESCRIPTOR = 0x8;
-const METHOD_STORED = 0;
-const METHOD_DEFLATE = 8;
 const S_IFMT = 0o170000;
 const S_IFREG = 0o100000;
 const S_IFDIR = 0o040000;

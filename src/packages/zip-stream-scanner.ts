@@ -1,4 +1,5 @@
 import zlib from 'node:zlib';
+import { FLAG_DATA_DESCRIPTOR, FLAG_ENCRYPTED, LOCAL_HEADER_SIGNATURE, LOCAL_HEADER_SIZE, METHOD_STORED, ZIP64_EXTRA } from './zip-format.js';
 
 /** A stored entry whose data was seen, and its CRC-32 computed, while the package streamed in. */
 export interface StreamCheckedEntry {
@@ -13,12 +14,6 @@ export interface StreamCheckedEntry {
 /** Stored entries checked while streaming, by the offset of their local header. */
 export type StreamChecked = ReadonlyMap<number, StreamCheckedEntry>;
 
-const LOCAL_HEADER_SIGNATURE = 0x04034b50;
-const LOCAL_HEADER_BYTES = 30;
-const FLAG_ENCRYPTED = 0x1;
-const FLAG_DATA_DESCRIPTOR = 0x8;
-const ZIP64_EXTRA = 0x0001;
-const METHOD_STORED = 0;
 
 /**
  * Follows the local file headers of a zip as its bytes arrive and computes the CRC-32 of each stored entry's data,
@@ -38,7 +33,7 @@ export class ZipStreamScanner {
   /** Header bytes collected so far, and how many the header needs. */
   private header: Buffer[] = [];
   private headerBytes = 0;
-  private headerNeed = LOCAL_HEADER_BYTES;
+  private headerNeed = LOCAL_HEADER_SIZE;
   private headerStart = 0;
   private entry: { offset: number; dataStart: number; remaining: number; size: number; crc: number; declaredCrc: number; stored: boolean } | undefined;
 
@@ -73,7 +68,7 @@ export class ZipStreamScanner {
     if (h.readUInt32LE(0) !== LOCAL_HEADER_SIGNATURE) return this.stop();
     const nameLength = h.readUInt16LE(26);
     const extraLength = h.readUInt16LE(28);
-    const full = LOCAL_HEADER_BYTES + nameLength + extraLength;
+    const full = LOCAL_HEADER_SIZE + nameLength + extraLength;
     if (this.headerNeed < full) {
       this.headerNeed = full; // name and extra field still to come
       return;
@@ -83,7 +78,7 @@ export class ZipStreamScanner {
     let compressed = h.readUInt32LE(18);
     let inflated = h.readUInt32LE(22);
     if (compressed === 0xffffffff || inflated === 0xffffffff) {
-      const sizes = zip64Sizes(h.subarray(LOCAL_HEADER_BYTES + nameLength, full), inflated === 0xffffffff, compressed === 0xffffffff);
+      const sizes = zip64Sizes(h.subarray(LOCAL_HEADER_SIZE + nameLength, full), inflated === 0xffffffff, compressed === 0xffffffff);
       if (!sizes) return this.stop();
       compressed = sizes.compressed ?? compressed;
       inflated = sizes.inflated ?? inflated;
@@ -100,7 +95,7 @@ export class ZipStreamScanner {
     };
     this.header = [];
     this.headerBytes = 0;
-    this.headerNeed = LOCAL_HEADER_BYTES;
+    this.headerNeed = LOCAL_HEADER_SIZE;
     if (compressed === 0) this.endEntry(); // an empty entry has no data to wait for
   }
 
