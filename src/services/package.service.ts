@@ -329,7 +329,7 @@ export class PackageService {
       await em.nativeUpdate(AppPackage, { id, onboardingState: OnboardingState.CREATED }, { onboardingState: OnboardingState.UPLOADING, updatedAt: new Date() });
       const received = await fetchToFile(url, temp, { ...this.o.fetch, maxBytes: this.o.maxBytes }, this.progressWriter(ctx, id));
       if (received.sha256 !== checksum) {
-        await this.o.store.removeTemp(temp);
+        // The catch below removes the temp file.
         throw new DomainError(ErrorCode.INVALID_PACKAGE, `checksum mismatch: the download has SHA-256 ${received.sha256}, expected ${checksum}`);
       }
       await this.processAndStore(em, id, temp, received);

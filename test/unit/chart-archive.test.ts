@@ -3,28 +3,18 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import zlib from 'node:zlib';
-import { ErrorCode, isDomainError } from '../../src/errors.js';
 import { DEFAULT_ARCHIVE_LIMITS } from '../../src/packages/archive-limits.js';
 import { inspectChartTgz } from '../../src/packages/chart-archive.js';
 import { ZipArchive } from '../../src/packages/zip-archive.js';
 import { buildTar, buildTgz, chartEntries, chartYaml, deflatedZeros, hostileCharts, SMALL_LIMITS } from '../helpers/hostile-archives.js';
 import { inspectChartForTest } from './csar-test-support.js';
+import { rejectsInvalid } from '../helpers/invalid-package.js';
+import { memoryGrowth } from '../helpers/memory-growth.js';
 
 const MiB = 1024 * 1024;
 const FIXTURES = path.resolve('../shared/fixtures/csar');
 const CHART_ENTRY = /(^|\/)Artifacts\/Deployment\/Charts\/[^/]+\.tgz$/;
 const text = (s: string): Buffer => Buffer.from(s, 'utf8');
-
-function assertInvalid(e: unknown, message: RegExp): true {
-  assert.ok(isDomainError(e), `expected a DomainError, got ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
-  assert.equal(e.code, ErrorCode.INVALID_PACKAGE);
-  assert.match(e.message, message);
-  return true;
-}
-
-async function rejectsInvalid(p: Promise<unknown>, message: RegExp): Promise<void> {
-  await assert.rejects(p, (e: unknown) => assertInvalid(e, message));
-}
 
 /**
  * Regular files of a .tgz, read independently of chart-archive.ts (gunzip, then the ustar headers by hand, with pax
@@ -52,26 +42,6 @@ function tarFiles(tgz: Buffer): Map<string, Buffer> {
     off += 512 + Math.ceil(size / 512) * 512;
   }
   return files;
-}
-
-/** Peak growth of resident and Buffer memory while `fn` runs. */
-async function memoryGrowth(fn: () => Promise<void>): Promise<{ rss: number; arrayBuffers: number }> {
-  const base = process.memoryUsage();
-  let rss = base.rss;
-  let arrayBuffers = base.arrayBuffers;
-  const sample = (): void => {
-    const m = process.memoryUsage();
-    rss = Math.max(rss, m.rss);
-    arrayBuffers = Math.max(arrayBuffers, m.arrayBuffers);
-  };
-  const timer = setInterval(sample, 2);
-  try {
-    await fn();
-  } finally {
-    clearInterval(timer);
-    sample();
-  }
-  return { rss: rss - base.rss, arrayBuffers: arrayBuffers - base.arrayBuffers };
 }
 
 /** A gzip member around a raw deflate stream (header, data, CRC-32 and length of the inflated bytes). */

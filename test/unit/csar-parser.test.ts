@@ -3,13 +3,13 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { ErrorCode, isDomainError } from '../../src/errors.js';
 import { DEFAULT_ARCHIVE_LIMITS } from '../../src/packages/archive-limits.js';
 import { inspectChartTgz } from '../../src/packages/chart-archive.js';
 import { parseCsar, type CsarParserDeps, type ParsedPackage } from '../../src/packages/csar-parser.js';
 import type { PackageFiles } from '../../src/packages/package-files.js';
 import { ZipArchive } from '../../src/packages/zip-archive.js';
 import { MemoryFiles, memoryDeps, unzipToMemory, zipBuffer } from './csar-test-support.js';
+import { rejectsInvalid } from '../helpers/invalid-package.js';
 
 const FIXTURES = path.resolve('../shared/fixtures/csar');
 const limits = DEFAULT_ARCHIVE_LIMITS;
@@ -38,15 +38,6 @@ const readers: { name: string; parse: (fixture: string, strict: boolean) => Prom
     parse: async (fixture, strict) => parseCsar(await unzipToMemory(fs.readFileSync(path.join(FIXTURES, fixture))), memoryDeps, { limits, strictIntegrity: strict }),
   },
 ];
-
-async function rejectsInvalid(p: Promise<unknown>, message: RegExp): Promise<void> {
-  await assert.rejects(p, (e: unknown) => {
-    assert.ok(isDomainError(e), `expected a DomainError, got ${String(e)}`);
-    assert.equal(e.code, ErrorCode.INVALID_PACKAGE);
-    assert.match(e.message, message);
-    return true;
-  });
-}
 
 const kinds = (p: ParsedPackage) => Object.fromEntries(p.artifacts.map((a) => [a.path, a.kind]));
 

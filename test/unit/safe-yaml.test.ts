@@ -1,21 +1,20 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ErrorCode, isDomainError } from '../../src/errors.js';
 import { DEFAULT_YAML_LIMITS, isMapping, loadYaml, loadYamlMapping } from '../../src/packages/safe-yaml.js';
 import { yamlAliasBomb, yamlMergeBomb } from '../helpers/hostile-archives.js';
+import { assertInvalid } from '../helpers/invalid-package.js';
 
 const WHAT = 'Definitions/MainServiceTemplate.yaml';
 
-function assertInvalid(e: unknown, message: RegExp): true {
-  assert.ok(isDomainError(e), `expected a DomainError, got ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
-  assert.equal(e.code, ErrorCode.INVALID_PACKAGE);
-  assert.match(e.message, message);
-  assert.ok(e.message.startsWith(`${WHAT}: `), `the message names the document: ${e.message}`);
+/** INVALID_PACKAGE matching `message`, and naming the document. */
+function assertInvalidYaml(e: unknown, message: RegExp): true {
+  assertInvalid(e, message);
+  assert.ok((e as Error).message.startsWith(`${WHAT}: `), `the message names the document: ${(e as Error).message}`);
   return true;
 }
 
 const refuses = (yaml: string, message: RegExp, limits?: Parameters<typeof loadYaml>[2]): void => {
-  assert.throws(() => loadYaml(yaml, WHAT, limits), (e: unknown) => assertInvalid(e, message));
+  assert.throws(() => loadYaml(yaml, WHAT, limits), (e: unknown) => assertInvalidYaml(e, message));
 };
 
 /** `levels` anchors, each nesting the previous one `step` levels deeper: the expanded depth is about levels × step. */
@@ -221,7 +220,7 @@ describe('loadYaml: structure and messages', () => {
     assert.throws(
       () => loadYaml('secret: hunter2\n  bad: [\n', WHAT),
       (e: unknown) => {
-        assertInvalid(e, /^Definitions\/MainServiceTemplate\.yaml: invalid YAML: .* at line 2, column \d+$/);
+        assertInvalidYaml(e, /^Definitions\/MainServiceTemplate\.yaml: invalid YAML: .* at line 2, column \d+$/);
         assert.doesNotMatch((e as Error).message, /hunter2/);
         return true;
       },
@@ -229,9 +228,9 @@ describe('loadYaml: structure and messages', () => {
   });
 
   it('loadYamlMapping refuses a sequence, a scalar and an empty document', () => {
-    assert.throws(() => loadYamlMapping('- a\n- b\n', WHAT), (e: unknown) => assertInvalid(e, /expected a YAML mapping at the top, found a sequence$/));
-    assert.throws(() => loadYamlMapping('just text\n', WHAT), (e: unknown) => assertInvalid(e, /found a scalar$/));
-    assert.throws(() => loadYamlMapping('', WHAT), (e: unknown) => assertInvalid(e, /found an empty document$/));
+    assert.throws(() => loadYamlMapping('- a\n- b\n', WHAT), (e: unknown) => assertInvalidYaml(e, /expected a YAML mapping at the top, found a sequence$/));
+    assert.throws(() => loadYamlMapping('just text\n', WHAT), (e: unknown) => assertInvalidYaml(e, /found a scalar$/));
+    assert.throws(() => loadYamlMapping('', WHAT), (e: unknown) => assertInvalidYaml(e, /found an empty document$/));
   });
 
   it('isMapping is true for plain objects only', () => {

@@ -7,28 +7,19 @@ import { Readable } from 'node:stream';
 import { after, describe, it } from 'node:test';
 import yauzl from 'yauzl';
 import yazl from 'yazl';
-import { ErrorCode, isDomainError } from '../../src/errors.js';
+import { isDomainError } from '../../src/errors.js';
 import { type ArchiveLimits, DEFAULT_ARCHIVE_LIMITS } from '../../src/packages/archive-limits.js';
 import { EntryNameSet, unsafeNameReason, ZipArchive } from '../../src/packages/zip-archive.js';
 import { buildZip, type HostileCase, nestedZip, noise, SMALL_LIMITS, writeHostileZips, yazlZip } from '../helpers/hostile-archives.js';
 import { unzipToMemory } from './csar-test-support.js';
+import { assertInvalid, rejectsInvalid } from '../helpers/invalid-package.js';
+import { memoryGrowth } from '../helpers/memory-growth.js';
 
 const MiB = 1024 * 1024;
 const FIXTURES = path.resolve('../shared/fixtures/csar');
 
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 const text = (s: string): Buffer => Buffer.from(s, 'utf8');
-
-function assertInvalid(e: unknown, message: RegExp): true {
-  assert.ok(isDomainError(e), `expected a DomainError, got ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
-  assert.equal(e.code, ErrorCode.INVALID_PACKAGE);
-  assert.match(e.message, message);
-  return true;
-}
-
-async function rejectsInvalid(p: Promise<unknown>, message: RegExp): Promise<void> {
-  await assert.rejects(p, (e: unknown) => assertInvalid(e, message));
-}
 
 /** What csar-processor.ts does with an uploaded CSAR: open, verify every entry, close. Says where it was refused. */
 async function openAndVerify(file: string, limits: ArchiveLimits, depth: number): Promise<{ stage: 'open' | 'verify' | 'accepted'; error?: unknown }> {
@@ -50,26 +41,6 @@ async function openAndVerify(file: string, limits: ArchiveLimits, depth: number)
 
 /** Descriptors this process holds (Linux), to show that every archive, refused or not, lets go of its file. */
 const openFds = (): number => fs.readdirSync('/proc/self/fd').length;
-
-/** Peak growth of resident memory and of Buffer memory while `fn` runs, sampled every few milliseconds. */
-async function memoryGrowth(fn: () => Promise<void>): Promise<{ rss: number; arrayBuffers: number }> {
-  const base = process.memoryUsage();
-  let rss = base.rss;
-  let arrayBuffers = base.arrayBuffers;
-  const sample = (): void => {
-    const m = process.memoryUsage();
-    rss = Math.max(rss, m.rss);
-    arrayBuffers = Math.max(arrayBuffers, m.arrayBuffers);
-  };
-  const timer = setInterval(sample, 2);
-  try {
-    await fn();
-  } finally {
-    clearInterval(timer);
-    sample();
-  }
-  return { rss: rss - base.rss, arrayBuffers: arrayBuffers - base.arrayBuffers };
-}
 
 async function tempDir(prefix: string): Promise<string> {
   return fs.promises.mkdtemp(path.join(os.tmpdir(), prefix));
