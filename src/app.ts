@@ -6,6 +6,7 @@ import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded-post
 import { migrate, openOrm } from './db/orm.js';
 import { Role } from './db/entities/index.js';
 import type { Logger } from './observability/logger.js';
+import { startEmbeddedPlugins, type EmbeddedPlugins } from './plugins/embedded-plugins.js';
 import { createServer, type AppServer } from './server.js';
 
 export interface RunningApp {
@@ -53,13 +54,15 @@ export async function startApp(config: Config, mode: Mode, log: Logger): Promise
   // PGlite serves one session at a time: one pooled connection avoids queueing inside the socket server.
   const poolMax = db.embedded ? 1 : config.database.poolMax;
   let orm: MikroORM | undefined;
+  let embeddedPlugins: EmbeddedPlugins | undefined;
   try {
     orm = await connectWithRetry(config, db.url, poolMax, log);
     if (config.database.migrateOnStart) {
       const applied = await migrate(orm, { lock: !db.embedded });
       if (applied.length) log.info({ applied }, 'migrations applied');
     }
-    const server = await createServer({ config, orm, verifier, log });
+    if (mode === 'dev' && config.plugins.embedded) embeddedPlugins = await startEmbeddedPlugins(config, verifier, log);
+    const server = await createServer({ config, orm, verifier, log, embeddedPlugins: embeddedPlugins?.specs });
     const url = await server.listen();
     const dev = identity
       ? {
@@ -75,11 +78,13 @@ export async function startApp(config: Config, mode: Mode, log: Logger): Promise
       dev,
       async stop() {
         await server.close();
+        await embeddedPlugins?.stop();
         await ormRef.close();
         await db.embedded?.stop();
       },
     };
   } catch (e) {
+    await embeddedPlugins?.stop();
     await orm?.close(true);
     await db.embedded?.stop();
     throw e;

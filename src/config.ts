@@ -1,6 +1,10 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_ARCHIVE_LIMITS, type ArchiveLimits } from './packages/archive-limits.js';
+import { MAX_CHUNK_BYTES, MIN_CHUNK_BYTES, DEFAULT_CHUNK_BYTES } from './plugins/chunks.js';
+import { DEFAULT_DEADLINES, type Deadlines } from './plugins/deadlines.js';
+import type { ClientTlsOptions } from './plugins/grpc-tls.js';
+import { mergePluginSpecs, PluginConfigError, pluginSpecsFromEnv, pluginSpecsFromFile, type PluginSpec } from './plugins/plugin-config.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -64,6 +68,26 @@ const envSchema = z.object({
   APPLCM_PACKAGE_MAX_DESCRIPTOR_BYTES: intIn(1024, 256 * 1024 * 1024, DEFAULT_ARCHIVE_LIMITS.maxDescriptorBytes),
   APPLCM_PACKAGE_MAX_NESTED_ARCHIVE_BYTES: intIn(1024, 4 * 1024 ** 3, DEFAULT_ARCHIVE_LIMITS.maxNestedArchiveBytes),
 
+  // Plugins. Endpoints come from <VIM>_PLUGIN / <VIM>_PLUGIN_PORT (K8S_PLUGIN, OPENSTACK_PLUGIN, …) and the plugins file.
+  APPLCM_PLUGINS_FILE: z.string().optional(),
+  // applcm dev starts in-process plugins on loopback for VIM types nobody configured; false turns that off.
+  APPLCM_EMBEDDED_PLUGINS: bool.default(true),
+  // TLS to plugins: on when set (or when a CA file is given); mutual TLS when a client certificate and key are given.
+  APPLCM_PLUGIN_TLS: bool.optional(),
+  APPLCM_PLUGIN_CA_FILE: z.string().optional(),
+  APPLCM_PLUGIN_CERT_FILE: z.string().optional(),
+  APPLCM_PLUGIN_KEY_FILE: z.string().optional(),
+  APPLCM_PLUGIN_SERVER_NAME: z.string().optional(),
+  APPLCM_PLUGIN_DEADLINE_HEALTH_MS: intIn(100, 600_000, DEFAULT_DEADLINES.health),
+  APPLCM_PLUGIN_DEADLINE_QUERY_MS: intIn(100, 3_600_000, DEFAULT_DEADLINES.query),
+  APPLCM_PLUGIN_DEADLINE_CONFIG_MS: intIn(100, 3_600_000, DEFAULT_DEADLINES.config),
+  APPLCM_PLUGIN_DEADLINE_LIFECYCLE_MS: intIn(100, 24 * 3_600_000, DEFAULT_DEADLINES.lifecycle),
+  APPLCM_PLUGIN_DEADLINE_TRANSFER_MS: intIn(100, 24 * 3_600_000, DEFAULT_DEADLINES.transfer),
+  APPLCM_PLUGIN_DEADLINE_WATCH_MS: intIn(100, 24 * 3_600_000, DEFAULT_DEADLINES.watch),
+  APPLCM_PLUGIN_CHUNK_BYTES: intIn(MIN_CHUNK_BYTES, MAX_CHUNK_BYTES, DEFAULT_CHUNK_BYTES),
+  APPLCM_PLUGIN_MAX_RECEIVE_BYTES: intIn(1024 * 1024, 256 * 1024 * 1024, 24 * 1024 * 1024),
+  APPLCM_PLUGIN_HEALTH_INTERVAL_MS: intIn(0, 3_600_000, 15_000),
+
   // Domain quotas (the original capped hosts at 20).
   APPLCM_MAX_HOSTS_PER_TENANT: intIn(1, 100_000, 20),
   APPLCM_MAX_PAGE_SIZE: intIn(1, 10_000, 500),
@@ -98,6 +122,14 @@ export interface Config {
     wsInitTimeoutMs: number;
   };
   limits: { maxHostsPerTenant: number; maxPageSize: number };
+  plugins: {
+    specs: PluginSpec[];
+    embedded: boolean;
+    deadlines: Deadlines;
+    chunkBytes: number;
+    maxReceiveMessageBytes: number;
+    healthIntervalMs: number;
+  };
   packages: {
     maxBytes: number;
     maxPerTenant: number;
@@ -118,6 +150,14 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  let specs: PluginSpec[];
+  try {
+    const tls = pluginTls(e);
+    specs = mergePluginSpecs(pluginSpecsFromEnv(source, tls), e.APPLCM_PLUGINS_FILE ? pluginSpecsFromFile(e.APPLCM_PLUGINS_FILE, tls) : []);
+  } catch (err) {
+    if (err instanceof PluginConfigError) throw new ConfigError(`invalid configuration:\n  ${err.message}`);
+    throw err;
+  }
   return {
     env: e.NODE_ENV,
     http: { host: e.APPLCM_HOST, port: e.APPLCM_PORT, bodyLimitBytes: e.APPLCM_BODY_LIMIT_BYTES, shutdownGraceMs: e.APPLCM_SHUTDOWN_GRACE_MS },
@@ -152,6 +192,21 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       wsInitTimeoutMs: e.APPLCM_WS_INIT_TIMEOUT_MS,
     },
     limits: { maxHostsPerTenant: e.APPLCM_MAX_HOSTS_PER_TENANT, maxPageSize: e.APPLCM_MAX_PAGE_SIZE },
+    plugins: {
+      specs,
+      embedded: e.APPLCM_EMBEDDED_PLUGINS,
+      deadlines: {
+        health: e.APPLCM_PLUGIN_DEADLINE_HEALTH_MS,
+        query: e.APPLCM_PLUGIN_DEADLINE_QUERY_MS,
+        config: e.APPLCM_PLUGIN_DEADLINE_CONFIG_MS,
+        lifecycle: e.APPLCM_PLUGIN_DEADLINE_LIFECYCLE_MS,
+        transfer: e.APPLCM_PLUGIN_DEADLINE_TRANSFER_MS,
+        watch: e.APPLCM_PLUGIN_DEADLINE_WATCH_MS,
+      },
+      chunkBytes: e.APPLCM_PLUGIN_CHUNK_BYTES,
+      maxReceiveMessageBytes: e.APPLCM_PLUGIN_MAX_RECEIVE_BYTES,
+      healthIntervalMs: e.APPLCM_PLUGIN_HEALTH_INTERVAL_MS,
+    },
     packages: {
       maxBytes: e.APPLCM_MAX_PACKAGE_BYTES,
       maxPerTenant: e.APPLCM_MAX_PACKAGES_PER_TENANT,
@@ -169,4 +224,14 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       },
     },
   };
+}
+
+/** The default TLS of plugin channels; undefined is plaintext. */
+function pluginTls(e: Env): ClientTlsOptions | undefined {
+  const on = e.APPLCM_PLUGIN_TLS ?? Boolean(e.APPLCM_PLUGIN_CA_FILE || e.APPLCM_PLUGIN_CERT_FILE);
+  if (!on) return undefined;
+  if (Boolean(e.APPLCM_PLUGIN_CERT_FILE) !== Boolean(e.APPLCM_PLUGIN_KEY_FILE)) {
+    throw new PluginConfigError('APPLCM_PLUGIN_CERT_FILE and APPLCM_PLUGIN_KEY_FILE must be set together');
+  }
+  return { caFile: e.APPLCM_PLUGIN_CA_FILE, certFile: e.APPLCM_PLUGIN_CERT_FILE, keyFile: e.APPLCM_PLUGIN_KEY_FILE, serverName: e.APPLCM_PLUGIN_SERVER_NAME };
 }

@@ -16,7 +16,11 @@ import type { Logger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
 import { CsarProcessor } from './packages/csar-processor.js';
 import { PackageStore } from './packages/package-store.js';
+import type { PluginSpec } from './plugins/plugin-config.js';
+import { PluginRegistry } from './plugins/plugin-registry.js';
+import { hostConfigRoutes } from './rest/host-config.routes.js';
 import { packageRoutes } from './rest/package.routes.js';
+import { HostConfigService } from './services/host-config.service.js';
 import { HostService } from './services/host.service.js';
 import { PackageService } from './services/package.service.js';
 
@@ -25,10 +29,13 @@ export interface ServerDeps {
   orm: MikroORM;
   verifier: TokenVerifier;
   log: Logger;
+  /** Plugins started in-process (the embedded default), on top of the configured ones. */
+  embeddedPlugins?: PluginSpec[];
 }
 
 export interface AppServer {
   httpServer: http.Server;
+  plugins: PluginRegistry;
   metrics: Metrics;
   /** Starts listening; resolves with the base URL. */
   listen(): Promise<string>;
@@ -44,6 +51,7 @@ const KNOWN_ROUTES = new Set(['/graphql', '/healthz', '/readyz', '/metrics']);
 const PATTERN_ROUTES: [RegExp, string][] = [
   [/^\/api\/v1\/tenants\/[^/]+\/packages$/, '/api/v1/tenants/:tenantId/packages'],
   [/^\/api\/v1\/tenants\/[^/]+\/packages\/[^/]+\/content$/, '/api/v1/tenants/:tenantId/packages/:packageId/content'],
+  [/^\/api\/v1\/tenants\/[^/]+\/hosts\/[^/]+\/config$/, '/api/v1/tenants/:tenantId/hosts/:hostId/config'],
 ];
 const routeLabel = (path: string): string => (KNOWN_ROUTES.has(path) ? path : (PATTERN_ROUTES.find(([re]) => re.test(path))?.[1] ?? 'other'));
 
@@ -75,7 +83,17 @@ export async function createServer(d: ServerDeps): Promise<AppServer> {
     packages.recoverInterrupted(orm.em.fork(), RECOVERY_STALE_MS).catch((e: unknown) => log.warn({ err: e }, 'package recovery sweep failed'));
   }, RECOVERY_STALE_MS / 3);
   recovery.unref();
-  const services = { hosts: new HostService(config.limits), packages };
+  const plugins = new PluginRegistry([...config.plugins.specs, ...(d.embeddedPlugins ?? [])], {
+    deadlines: config.plugins.deadlines,
+    chunkBytes: config.plugins.chunkBytes,
+    maxReceiveMessageBytes: config.plugins.maxReceiveMessageBytes,
+    healthIntervalMs: config.plugins.healthIntervalMs,
+    log: log.child({ component: 'plugins' }),
+  });
+  plugins.start();
+  const hosts = new HostService(config.limits);
+  const hostConfig = new HostConfigService(hosts, plugins);
+  const services = { hosts, hostConfig, packages, plugins };
   const schema = await buildAppSchema(services);
 
   const app = express();
@@ -124,6 +142,7 @@ export async function createServer(d: ServerDeps): Promise<AppServer> {
   });
 
   app.use(packageRoutes({ packages, verifier, orm, log }));
+  app.use(hostConfigRoutes({ hostConfig, verifier, orm, log }));
 
   app.use(
     '/graphql',
@@ -131,8 +150,9 @@ export async function createServer(d: ServerDeps): Promise<AppServer> {
     expressMiddleware(apollo, {
       context: async ({ req }): Promise<GraphQLContext> => {
         try {
-          const principal = await verifier.verify(tokenFromHeaders(req.headers));
-          return { principal, em: orm.em.fork(), correlationId: req.correlationId, log: log.child({ correlationId: req.correlationId, tenant: principal.tenantId }) };
+          const accessToken = tokenFromHeaders(req.headers);
+          const principal = await verifier.verify(accessToken);
+          return { principal, accessToken: accessToken ?? '', em: orm.em.fork(), correlationId: req.correlationId, log: log.child({ correlationId: req.correlationId, tenant: principal.tenantId }) };
         } catch (e) {
           metrics.authFailures.inc({ transport: 'http' });
           const message = isDomainError(e) ? e.message : 'invalid access token';
@@ -164,6 +184,7 @@ export async function createServer(d: ServerDeps): Promise<AppServer> {
   let closing: Promise<void> | undefined;
   return {
     httpServer,
+    plugins,
     metrics,
     listen: () =>
       new Promise((resolve, reject) => {
@@ -181,6 +202,7 @@ export async function createServer(d: ServerDeps): Promise<AppServer> {
         // Apollo's drain plugin stops accepting, waits for in-flight requests, then runs onStop (sockets).
         await apollo.stop();
         await packages.drain();
+        plugins.stop();
       })();
       return closing;
     },

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { Event } from '../db/entities/index.js';
 
 /** Topics of the event log; the payload is a snapshot of the subject after the change. */
-export type EventTopic = 'host.created' | 'host.updated' | 'host.deleted';
+export type EventTopic = 'host.created' | 'host.updated' | 'host.deleted' | 'host.configUploaded' | 'host.configRemoved';
 
 /**
  * Appends an event within the caller's unit of work, so it commits (or not) together with the change

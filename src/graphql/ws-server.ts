@@ -36,6 +36,7 @@ export interface WsDeps {
 
 interface WsExtra extends Record<PropertyKey, unknown> {
   principal: Principal;
+  accessToken?: string;
 }
 
 const validationError = (message: string) => new GraphQLError(message, { extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
@@ -62,7 +63,9 @@ export function createWsServer(d: WsDeps): { close(): Promise<void> } {
       // Returning false closes the socket with 4403 Forbidden: no subscription without a valid token.
       onConnect: async (ctx) => {
         try {
-          ctx.extra.principal = await d.verifier.verify(tokenFromConnectionParams(ctx.connectionParams));
+          const token = tokenFromConnectionParams(ctx.connectionParams);
+          ctx.extra.principal = await d.verifier.verify(token);
+          ctx.extra.accessToken = token ?? '';
           return true;
         } catch {
           d.metrics.authFailures.inc({ transport: 'ws' });
@@ -86,6 +89,7 @@ export function createWsServer(d: WsDeps): { close(): Promise<void> } {
         if (!principal) return [new GraphQLError('not authenticated', { extensions: { code: 'UNAUTHENTICATED' } })];
         const contextValue: GraphQLContext = {
           principal,
+          accessToken: ctx.extra.accessToken ?? '',
           em: d.orm.em.fork(),
           correlationId: randomUUID(),
           log: d.log.child({ transport: 'ws', tenant: principal.tenantId }),

@@ -8,8 +8,9 @@ import type { RequestContext } from '../services/request-context.js';
 
 /** Builds the request context of a REST call: the same token rules as GraphQL. */
 export async function restContext(req: Request, deps: { verifier: TokenVerifier; orm: MikroORM; log: Logger }): Promise<RequestContext> {
-  const principal = await deps.verifier.verify(tokenFromHeaders(req.headers));
-  return { principal, em: deps.orm.em.fork(), correlationId: req.correlationId, log: deps.log.child({ correlationId: req.correlationId, tenant: principal.tenantId }) };
+  const accessToken = tokenFromHeaders(req.headers);
+  const principal = await deps.verifier.verify(accessToken);
+  return { principal, accessToken: accessToken ?? '', em: deps.orm.em.fork(), correlationId: req.correlationId, log: deps.log.child({ correlationId: req.correlationId, tenant: principal.tenantId }) };
 }
 
 /** The `{tenantId}` of a path must be the caller's own tenant, unless the caller is an admin. */

@@ -19,6 +19,24 @@ function stableJson(v: unknown): string {
   return JSON.stringify(v ?? null);
 }
 
+const hashRequest = (operation: string, request: unknown): string => createHash('sha256').update(operation).update('\0').update(stableJson(request)).digest('hex');
+
+/**
+ * What an earlier request with this key remembered, or null if there was none. The same key with a different
+ * request is a CONFLICT. Mutations with side effects outside the database (a plugin call) look here first, so a
+ * replay does not repeat the side effect and a conflicting request does not perform it.
+ */
+export async function recorded(ctx: RequestContext, key: string | null | undefined, operation: string, request: unknown): Promise<Record<string, unknown> | null> {
+  if (key == null) return null;
+  if (!KEY_RE.test(key)) throw badInput('idempotencyKey', 'idempotencyKey must be 1-128 characters of A-Z a-z 0-9 _ . : -');
+  const rec = await ctx.em.fork().findOne(IdempotencyRecord, { principalId: ctx.principal.userId, key });
+  if (!rec) return null;
+  if (rec.operation !== operation || rec.requestHash !== hashRequest(operation, request)) {
+    throw new DomainError(ErrorCode.CONFLICT, 'idempotencyKey was already used for a different request', { field: 'idempotencyKey' });
+  }
+  return rec.response;
+}
+
 export interface IdempotentStep<T> {
   /** Does the work inside the transaction; returns the value and what to remember to replay it. */
   run(em: EntityManager): Promise<{ value: T; remember: Record<string, unknown> }>;
@@ -39,18 +57,12 @@ export async function idempotent<T>(
   step: IdempotentStep<T>,
 ): Promise<T> {
   if (key == null) return ctx.em.transactional(async (em) => (await step.run(em)).value);
-  if (!KEY_RE.test(key)) throw badInput('idempotencyKey', 'idempotencyKey must be 1-128 characters of A-Z a-z 0-9 _ . : -');
-  const requestHash = createHash('sha256').update(operation).update('\0').update(stableJson(request)).digest('hex');
-  const principalId = ctx.principal.userId;
-
   const replayIfRecorded = async (): Promise<{ hit: true; value: T } | { hit: false }> => {
-    const rec = await ctx.em.fork().findOne(IdempotencyRecord, { principalId, key });
-    if (!rec) return { hit: false };
-    if (rec.operation !== operation || rec.requestHash !== requestHash) {
-      throw new DomainError(ErrorCode.CONFLICT, 'idempotencyKey was already used for a different request', { field: 'idempotencyKey' });
-    }
-    return { hit: true, value: await step.replay(rec.response) };
+    const rec = await recorded(ctx, key, operation, request);
+    return rec ? { hit: true, value: await step.replay(rec) } : { hit: false };
   };
+  const requestHash = hashRequest(operation, request);
+  const principalId = ctx.principal.userId;
 
   const first = await replayIfRecorded();
   if (first.hit) return first.value;

@@ -28,6 +28,10 @@ type Documents = {
     "\n  mutation OnboardPackage($input: OnboardPackageInput!, $key: String) {\n    onboardPackage(input: $input, idempotencyKey: $key) { id onboardingState sourceUrl tenantId }\n  }\n": typeof types.OnboardPackageDocument,
     "\n  mutation SetPackageOperationalState($id: ID!, $state: OperationalState!, $expectedVersion: Int, $key: String) {\n    setPackageOperationalState(id: $id, state: $state, expectedVersion: $expectedVersion, idempotencyKey: $key) { id operationalState rowVersion }\n  }\n": typeof types.SetPackageOperationalStateDocument,
     "\n  mutation DeletePackage($id: ID!, $key: String) {\n    deletePackage(id: $id, idempotencyKey: $key) { id }\n  }\n": typeof types.DeletePackageDocument,
+    "\n  query Plugins($refresh: Boolean) {\n    plugins(refresh: $refresh) {\n      vimType\n      endpoint\n      source\n      tls\n      healthy\n      lastError\n      lastCheckedAt\n      capabilities { vimTypes protocolVersion operations pluginName pluginVersion maxReceiveMessageBytes }\n    }\n  }\n": typeof types.PluginsDocument,
+    "\n  query HostPluginStatus($id: ID!) {\n    host(id: $id) { id vim configStatus pluginStatus }\n  }\n": typeof types.HostPluginStatusDocument,
+    "\n  mutation UploadHostConfig($hostId: ID!, $content: String!, $key: String) {\n    uploadHostConfig(hostId: $hostId, content: $content, idempotencyKey: $key) { id ip configStatus pluginStatus rowVersion }\n  }\n": typeof types.UploadHostConfigDocument,
+    "\n  mutation RemoveHostConfig($hostId: ID!, $key: String) {\n    removeHostConfig(hostId: $hostId, idempotencyKey: $key) { id configStatus }\n  }\n": typeof types.RemoveHostConfigDocument,
 };
 const documents: Documents = {
     "\n  fragment HostFields on MecHost {\n    id\n    tenantId\n    ip\n    name\n    zipCode\n    city\n    address\n    affinity\n    coordinates\n    vim\n    origin\n    configStatus\n    hwCapabilities { hwType hwVendor hwModel }\n    rowVersion\n    createdAt\n    updatedAt\n  }\n": types.HostFieldsFragmentDoc,
@@ -44,6 +48,10 @@ const documents: Documents = {
     "\n  mutation OnboardPackage($input: OnboardPackageInput!, $key: String) {\n    onboardPackage(input: $input, idempotencyKey: $key) { id onboardingState sourceUrl tenantId }\n  }\n": types.OnboardPackageDocument,
     "\n  mutation SetPackageOperationalState($id: ID!, $state: OperationalState!, $expectedVersion: Int, $key: String) {\n    setPackageOperationalState(id: $id, state: $state, expectedVersion: $expectedVersion, idempotencyKey: $key) { id operationalState rowVersion }\n  }\n": types.SetPackageOperationalStateDocument,
     "\n  mutation DeletePackage($id: ID!, $key: String) {\n    deletePackage(id: $id, idempotencyKey: $key) { id }\n  }\n": types.DeletePackageDocument,
+    "\n  query Plugins($refresh: Boolean) {\n    plugins(refresh: $refresh) {\n      vimType\n      endpoint\n      source\n      tls\n      healthy\n      lastError\n      lastCheckedAt\n      capabilities { vimTypes protocolVersion operations pluginName pluginVersion maxReceiveMessageBytes }\n    }\n  }\n": types.PluginsDocument,
+    "\n  query HostPluginStatus($id: ID!) {\n    host(id: $id) { id vim configStatus pluginStatus }\n  }\n": types.HostPluginStatusDocument,
+    "\n  mutation UploadHostConfig($hostId: ID!, $content: String!, $key: String) {\n    uploadHostConfig(hostId: $hostId, content: $content, idempotencyKey: $key) { id ip configStatus pluginStatus rowVersion }\n  }\n": types.UploadHostConfigDocument,
+    "\n  mutation RemoveHostConfig($hostId: ID!, $key: String) {\n    removeHostConfig(hostId: $hostId, idempotencyKey: $key) { id configStatus }\n  }\n": types.RemoveHostConfigDocument,
 };
 
 /**
@@ -116,6 +124,22 @@ export function graphql(source: "\n  mutation SetPackageOperationalState($id: ID
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation DeletePackage($id: ID!, $key: String) {\n    deletePackage(id: $id, idempotencyKey: $key) { id }\n  }\n"): (typeof documents)["\n  mutation DeletePackage($id: ID!, $key: String) {\n    deletePackage(id: $id, idempotencyKey: $key) { id }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Plugins($refresh: Boolean) {\n    plugins(refresh: $refresh) {\n      vimType\n      endpoint\n      source\n      tls\n      healthy\n      lastError\n      lastCheckedAt\n      capabilities { vimTypes protocolVersion operations pluginName pluginVersion maxReceiveMessageBytes }\n    }\n  }\n"): (typeof documents)["\n  query Plugins($refresh: Boolean) {\n    plugins(refresh: $refresh) {\n      vimType\n      endpoint\n      source\n      tls\n      healthy\n      lastError\n      lastCheckedAt\n      capabilities { vimTypes protocolVersion operations pluginName pluginVersion maxReceiveMessageBytes }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query HostPluginStatus($id: ID!) {\n    host(id: $id) { id vim configStatus pluginStatus }\n  }\n"): (typeof documents)["\n  query HostPluginStatus($id: ID!) {\n    host(id: $id) { id vim configStatus pluginStatus }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UploadHostConfig($hostId: ID!, $content: String!, $key: String) {\n    uploadHostConfig(hostId: $hostId, content: $content, idempotencyKey: $key) { id ip configStatus pluginStatus rowVersion }\n  }\n"): (typeof documents)["\n  mutation UploadHostConfig($hostId: ID!, $content: String!, $key: String) {\n    uploadHostConfig(hostId: $hostId, content: $content, idempotencyKey: $key) { id ip configStatus pluginStatus rowVersion }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RemoveHostConfig($hostId: ID!, $key: String) {\n    removeHostConfig(hostId: $hostId, idempotencyKey: $key) { id configStatus }\n  }\n"): (typeof documents)["\n  mutation RemoveHostConfig($hostId: ID!, $key: String) {\n    removeHostConfig(hostId: $hostId, idempotencyKey: $key) { id configStatus }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};
