@@ -1,0 +1,49 @@
+import path from 'node:path';
+import { status } from '@grpc/grpc-js';
+import type { InstanceLifecycle } from './instance-lifecycle.js';
+import { checkTenantHost } from './identity.js';
+import { RpcError } from './rpc-error.js';
+import type { RpcRunner } from './rpc-runner.js';
+import type { HostState, SimInstance, SimStore } from './sim-store.js';
+import type { TokenCheck } from './token-check.js';
+import type { WatchHub } from './watch-hub.js';
+
+/** Everything the service handlers share. */
+export interface SimContext {
+  store: SimStore;
+  instances: InstanceLifecycle;
+  hub: WatchHub;
+  runner: RpcRunner;
+  checkToken: TokenCheck;
+  /** Root of tmp/ (uploads in progress), packages/ and images/. */
+  dataDir: string;
+  vimTypes: string[];
+  maxReceiveMessageBytes: number;
+  heartbeatMs: number;
+  health: { ok: boolean; message: string };
+}
+
+/** The checks every tenant-scoped request passes first: the token, then the identity fields. */
+export async function admit(ctx: SimContext, accessToken: string, tenantId: string, hostIp: string): Promise<void> {
+  await ctx.checkToken(accessToken);
+  checkTenantHost(tenantId, hostIp);
+}
+
+/** The (tenant, host) state, which must have a configuration: without one a real plugin cannot reach the VIM. */
+export function configuredHost(ctx: SimContext, tenantId: string, hostIp: string): HostState {
+  const h = ctx.store.find(tenantId, hostIp);
+  if (!h?.config) throw new RpcError(status.FAILED_PRECONDITION, `no configuration uploaded for host ${hostIp} of tenant ${tenantId}`);
+  return h;
+}
+
+export function existingInstance(host: HostState, appInstanceId: string): SimInstance {
+  const inst = host.instances.get(appInstanceId.toLowerCase());
+  if (!inst) throw new RpcError(status.NOT_FOUND, `no instance ${appInstanceId}`);
+  return inst;
+}
+
+export const tmpDir = (ctx: SimContext): string => path.join(ctx.dataDir, 'tmp');
+export const packagePath = (ctx: SimContext, tenantId: string, hostIp: string, packageId: string): string =>
+  path.join(ctx.dataDir, 'packages', tenantId.toLowerCase(), hostIp, packageId);
+export const imagePath = (ctx: SimContext, tenantId: string, hostIp: string, imageId: string): string =>
+  path.join(ctx.dataDir, 'images', tenantId.toLowerCase(), hostIp, imageId.toLowerCase());

@@ -1,0 +1,46 @@
+import { status } from '@grpc/grpc-js';
+import { RpcError } from './rpc-error.js';
+
+/** The oneof of an upload message, as ts-proto gives it. */
+type Frame = { $case: string; value: string | Uint8Array } | undefined;
+
+export interface Framing<M extends string> {
+  /** The metadata fields, in the one order the protocol allows. */
+  meta: readonly M[];
+  /** The oneof case that carries the payload chunks. */
+  payload: string;
+}
+
+/**
+ * Reads an upload stream: each metadata field exactly once and in order, then payload chunks. Anything else —
+ * a field out of order or repeated, a chunk before the metadata is complete, metadata after a chunk, an empty
+ * message, a stream that ends before its metadata — is INVALID_ARGUMENT (the original k8s plugin relies on
+ * the same order). `admit` runs once the metadata is complete and before any chunk is accepted, so a refused
+ * caller never gets bytes in.
+ */
+export async function readFramedUpload<M extends string>(
+  messages: AsyncIterable<{ data?: Frame }>,
+  framing: Framing<M>,
+  admit: (meta: Record<M, string>) => Promise<void>,
+  onChunk: (chunk: Uint8Array) => Promise<void> | void,
+): Promise<Record<M, string>> {
+  const meta: Partial<Record<M, string>> = {};
+  let next = 0;
+  for await (const msg of messages) {
+    const d = msg.data;
+    if (!d) throw new RpcError(status.INVALID_ARGUMENT, 'empty stream message');
+    if (d.$case === framing.payload) {
+      if (next < framing.meta.length) throw new RpcError(status.INVALID_ARGUMENT, `${framing.payload} chunk before ${framing.meta[next]}`);
+      await onChunk(d.value as Uint8Array);
+      continue;
+    }
+    const expected = framing.meta[next];
+    if (expected === undefined) throw new RpcError(status.INVALID_ARGUMENT, `${d.$case} after the metadata (${framing.meta.join(', ')}) was complete`);
+    if (d.$case !== expected) throw new RpcError(status.INVALID_ARGUMENT, `metadata out of order: expected ${expected}, got ${d.$case} (order: ${framing.meta.join(', ')})`);
+    meta[expected] = d.value as string;
+    next += 1;
+    if (next === framing.meta.length) await admit(meta as Record<M, string>);
+  }
+  if (next < framing.meta.length) throw new RpcError(status.INVALID_ARGUMENT, `stream ended before ${framing.meta[next]}`);
+  return meta as Record<M, string>;
+}
