@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Hosts, RegisterHost, Viewer } from '../operations/hosts.js';
+import { Plugins, UploadHostConfig } from '../operations/plugins.js';
 import { gql, kill, runCli, startDev, stopDev, type DevProcess } from '../helpers/dev-process.js';
 
 let root: string;
@@ -77,6 +78,20 @@ describe('applcm dev on the embedded database', { timeout: 180_000 }, () => {
     const ready = await fetch(`${baseUrl}/readyz`);
     assert.equal(ready.status, 200);
     assert.deepEqual(await ready.json(), { status: 'ready', database: 'ok' });
+  });
+
+  it('serves k8s and openstack hosts through in-process plugins on loopback, which accept a kubeconfig', async () => {
+    const { graphqlUrl, adminToken } = dev!.banner;
+    const p = await gql(graphqlUrl, adminToken, Plugins, { refresh: true });
+    assert.equal(p.errors, undefined, JSON.stringify(p.errors));
+    assert.deepEqual(p.data!.plugins.map((x) => [x.vimType, x.source, x.healthy, x.capabilities?.pluginName]), [
+      ['k8s', 'embedded', true, 'applcm-sim'],
+      ['openstack', 'embedded', true, 'applcm-sim'],
+    ]);
+    assert.match(p.data!.plugins[0]!.endpoint, /^127\.0\.0\.1:\d+$/);
+    const up = await gql(graphqlUrl, adminToken, UploadHostConfig, { hostId, content: 'apiVersion: v1\nkind: Config\nclusters: []\n' });
+    assert.equal(up.errors, undefined, JSON.stringify(up.errors));
+    assert.equal(up.data!.uploadHostConfig.configStatus, 'UPLOADED');
   });
 
   it('accepts tokens minted by `applcm token` and enforces the role they carry', async () => {
