@@ -91,6 +91,7 @@ export async function createServer(d: ServerDeps): Promise<AppServer> {
     log: log.child({ component: 'plugins' }),
   });
   plugins.start();
+  metrics.pluginStates = () => plugins.list();
   const hosts = new HostService(config.limits);
   const hostConfig = new HostConfigService(hosts, plugins);
   const services = { hosts, hostConfig, packages, plugins };

@@ -40,6 +40,20 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** Where the plugin gauge reads from at scrape time (the server points it at its registry). */
+  pluginStates: () => { vim: string; endpoint: string; healthy: boolean | null }[] = () => [];
+
+  readonly pluginUp = new Gauge({
+    name: 'applcm_plugin_up',
+    help: 'Whether the plugin of a VIM type passed its last health check (1), failed it (0) or was not checked yet (-1)',
+    labelNames: ['vim', 'endpoint'] as const,
+    registers: [this.registry],
+    collect: () => {
+      this.pluginUp.reset();
+      for (const p of this.pluginStates()) this.pluginUp.set({ vim: p.vim, endpoint: p.endpoint }, p.healthy === null ? -1 : p.healthy ? 1 : 0);
+    },
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'applcm_' });
   }

@@ -52,6 +52,8 @@ describe('plugins in GraphQL', () => {
     assert.ok(k8s!.capabilities?.operations.includes('/internal.lcmservice.AppLCM/uploadConfig'));
     const denied = await t.gql(Plugins, {}, t.tokens.tenantA);
     assert.equal(denied.errors?.[0]?.extensions?.code, 'FORBIDDEN');
+    const metrics = await (await fetch(`${t.url}/metrics`)).text();
+    assert.ok(metrics.includes(`applcm_plugin_up{vim="k8s",endpoint="${sim.address}"} 1`), 'plugin health is a Prometheus gauge');
   });
 
   it('a host whose VIM type has no plugin registers, flagged MISSING; operations on it answer PLUGIN_UNAVAILABLE', async () => {
