@@ -11,6 +11,7 @@ import { faultError, type FaultBook } from './fault-book.js';
 import { RpcError, toRpcError } from './rpc-error.js';
 import { ServerStream, type StreamOwner } from './server-stream.js';
 import type { SimCallRecord, SimFault, SimRpc } from './sim-options.js';
+import type { UploadStream } from './stream-framing.js';
 
 export type CallIds = Omit<SimCallRecord, 'rpc' | 'at'>;
 
@@ -64,7 +65,7 @@ export class RpcRunner implements StreamOwner {
     };
   }
 
-  clientStream<Req, Res>(rpc: SimRpc, body: (messages: AsyncIterable<Req>, gate: StreamGate) => Promise<Res>): handleClientStreamingCall<Req, Res> {
+  clientStream<Req, Res>(rpc: SimRpc, body: (messages: UploadStream<Req>, gate: StreamGate) => Promise<Res>): handleClientStreamingCall<Req, Res> {
     return (call, callback) => {
       const entry = this.record(rpc, {});
       if (this.stopped) {

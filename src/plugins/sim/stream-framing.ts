@@ -4,6 +4,12 @@ import { RpcError } from './rpc-error.js';
 /** The oneof of an upload message, as ts-proto gives it. */
 type Frame = { $case: string; value: string | Uint8Array } | undefined;
 
+/** The request side of a client-streaming call (grpc-js ServerReadableStream). */
+export interface UploadStream<T> extends AsyncIterable<T> {
+  readonly readableEnded: boolean;
+  readonly cancelled: boolean;
+}
+
 export interface Framing<M extends string> {
   /** The metadata fields, in the one order the protocol allows. */
   meta: readonly M[];
@@ -19,7 +25,7 @@ export interface Framing<M extends string> {
  * caller never gets bytes in.
  */
 export async function readFramedUpload<M extends string>(
-  messages: AsyncIterable<{ data?: Frame }>,
+  messages: UploadStream<{ data?: Frame }>,
   framing: Framing<M>,
   admit: (meta: Record<M, string>) => Promise<void>,
   onChunk: (chunk: Uint8Array) => Promise<void> | void,
@@ -41,6 +47,9 @@ export async function readFramedUpload<M extends string>(
     next += 1;
     if (next === framing.meta.length) await admit(meta as Record<M, string>);
   }
+  // A stream the client cancelled (or that was reset) is destroyed, and iterating a destroyed stream may simply
+  // stop as if it had ended: only a stream that really ended (the client half-closed) counts as complete.
+  if (messages.cancelled || !messages.readableEnded) throw new RpcError(status.CANCELLED, 'the stream was cancelled before it ended');
   if (next < framing.meta.length) throw new RpcError(status.INVALID_ARGUMENT, `stream ended before ${framing.meta[next]}`);
   return meta as Record<M, string>;
 }
