@@ -98,6 +98,15 @@ describe('SimPlugin fault injection', () => {
     assert.deepEqual([entry?.tenantId, entry?.id], [id.tenantId, 'pkg-drop'], 'the log names what the stream was about');
   });
 
+  it('drop of a unary call resets its stream: the client sees an error, never a success', async () => {
+    const id = identity();
+    await uploadConfig(h, cfgMessages(id, Buffer.from('cfg')));
+    h.sim.injectFault({ rpc: 'queryKPI', kind: 'drop', times: 1 });
+    const e = await rejectsWith(kpi(h, id), status.INTERNAL);
+    assert.match(e.details, /RST_STREAM/);
+    assert.ok(JSON.parse((await kpi(h, id)).response), 'the channel still serves the next call');
+  });
+
   it('drop of uploadConfig part-way keeps no configuration', async () => {
     const id = identity();
     h.sim.injectFault({ rpc: 'uploadConfig', kind: 'drop', afterBytes: 100_000, times: 1 });
