@@ -2,6 +2,12 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { SimPlugin } from '../../src/plugins/sim/sim-plugin.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-db.js';
 import { generateTestKeys, tokenFor, type TestKeys } from '../helpers/test-keys.js';
 
@@ -20,7 +26,7 @@ function runCli(args: string[], env: Record<string, string> = {}) {
 }
 
 describe('applcm --help', () => {
-  for (const cmd of ['', 'dev', 'serve', 'migrate', 'token', 'schema']) {
+  for (const cmd of ['', 'dev', 'serve', 'migrate', 'token', 'schema', 'plugin-check']) {
     it(`${cmd || 'applcm'} --help describes itself`, () => {
       const r = runCli([...(cmd ? [cmd] : []), '--help']);
       assert.equal(r.code, 0, r.stderr);
@@ -106,5 +112,42 @@ describe('applcm migrate and serve on PostgreSQL', () => {
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
     }
+  });
+});
+
+describe('applcm plugin-check', () => {
+  // The plugin runs in this process, so the CLI must run asynchronously (spawnSync would block it).
+  const runAsync = async (args: string[]) => {
+    try {
+      const { stdout } = await promisify(execFile)(process.execPath, [MAIN, ...args], { env: cliEnv({}), timeout: 120_000 });
+      return { code: 0, stdout };
+    } catch (e) {
+      const err = e as { code: number; stdout: string; stderr: string };
+      return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+    }
+  };
+
+  it('passes the simulator plugin with a token minted from the dev key, one line per check', async () => {
+    const sim = await SimPlugin.start();
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'applcm-plugin-check-'));
+    try {
+      const r = await runAsync(['plugin-check', sim.address, '--data-dir', dataDir]);
+      assert.equal(r.code, 0, r.stdout);
+      const lines = r.stdout.trim().split('\n');
+      assert.ok(lines.filter((l) => l.startsWith('ok ')).length >= 15, r.stdout);
+      assert.match(lines.at(-1)!, /^\d+ passed, 0 failed/);
+    } finally {
+      await sim.stop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('exits 1 naming the failing checks of a plugin that is down', async () => {
+    const sim = await SimPlugin.start();
+    const address = sim.address;
+    await sim.stop();
+    const r = await runAsync(['plugin-check', address, '--token', 'any']);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /FAIL /);
   });
 });

@@ -8,6 +8,28 @@ type Frame = { $case: string; value: string | Uint8Array } | undefined;
 export interface UploadStream<T> extends AsyncIterable<T> {
   readonly readableEnded: boolean;
   readonly cancelled: boolean;
+  once(event: 'cancelled', listener: () => void): unknown;
+  removeListener(event: 'cancelled', listener: () => void): unknown;
+}
+
+/**
+ * How long a stream that ended waits for a late cancellation. A client's RST_STREAM (cancel) ends the HTTP/2
+ * stream's readable side first, so grpc-js delivers "end of messages" and only afterwards "cancelled": without
+ * this grace a cancel after the last chunk, before the half-close, looks like a complete upload across processes.
+ */
+const CANCEL_GRACE_MS = 25;
+
+async function settled(messages: UploadStream<unknown>): Promise<void> {
+  if (messages.cancelled) return;
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      messages.removeListener('cancelled', done);
+      resolve();
+    };
+    const timer = setTimeout(done, CANCEL_GRACE_MS);
+    messages.once('cancelled', done);
+  });
 }
 
 export interface Framing<M extends string> {
@@ -49,6 +71,7 @@ export async function readFramedUpload<M extends string>(
   }
   // A stream the client cancelled (or that was reset) is destroyed, and iterating a destroyed stream may simply
   // stop as if it had ended: only a stream that really ended (the client half-closed) counts as complete.
+  await settled(messages);
   if (messages.cancelled || !messages.readableEnded) throw new RpcError(status.CANCELLED, 'the stream was cancelled before it ended');
   if (next < framing.meta.length) throw new RpcError(status.INVALID_ARGUMENT, `stream ended before ${framing.meta[next]}`);
   return meta as Record<M, string>;
