@@ -2,7 +2,24 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { Event } from '../db/entities/index.js';
 
 /** Topics of the event log; the payload is a snapshot of the subject after the change. */
-export type EventTopic = 'host.created' | 'host.updated' | 'host.deleted' | 'host.configUploaded' | 'host.configRemoved';
+export type EventTopic =
+  | 'host.created'
+  | 'host.updated'
+  | 'host.deleted'
+  | 'host.configUploaded'
+  | 'host.configRemoved'
+  /** Any change of an operation; payload: OperationSnapshot. */
+  | 'operation.updated'
+  /** An app instance was created or changed; payload: InstanceSnapshot. */
+  | 'instance.updated'
+  /** An app instance was removed (terminated); payload: InstanceSnapshot as it was last. */
+  | 'instance.deleted'
+  /** A package's presence on a host changed; payload: DistributionSnapshot. */
+  | 'distribution.updated'
+  /** A package was removed from a host; payload: DistributionSnapshot as it was last. */
+  | 'distribution.deleted'
+  /** A workload event or status change the plugin reported for an instance; payload: WorkloadEventSnapshot. */
+  | 'workload.event';
 
 /**
  * Appends an event within the caller's unit of work, so it commits (or not) together with the change

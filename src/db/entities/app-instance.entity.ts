@@ -1,4 +1,6 @@
 import { Entity, Enum, Index, ManyToOne, Property, type Rel } from '@mikro-orm/core';
+import { GraphQLJSONObject } from 'graphql-scalars';
+import { Field, ObjectType } from 'type-graphql';
 import { AppPackage } from './app-package.entity.js';
 import { MutableEntity } from './base.entity.js';
 import { InstanceOperationalState, InstantiationState } from './enums.js';
@@ -8,11 +10,13 @@ import { MecHost } from './mec-host.entity.js';
  * An application instance on a host. Hosts and packages cannot be deleted while instances reference them
  * (restrict), which makes "delete a host that still runs apps" a CONFLICT enforced by the database.
  */
+@ObjectType({ description: 'An application instance on a host' })
 @Entity({ tableName: 'app_instance' })
 @Index({ properties: ['tenantId', 'createdAt', 'id'] })
 @Index({ properties: ['host'] })
 @Index({ properties: ['package'] })
 export class AppInstance extends MutableEntity<'description' | 'instantiationState' | 'operationalState' | 'pluginHandle' | 'parameters' | 'secrets' | 'origin'> {
+  @Field()
   @Property({ type: 'text' })
   tenantId!: string;
 
@@ -22,15 +26,19 @@ export class AppInstance extends MutableEntity<'description' | 'instantiationSta
   @ManyToOne(() => MecHost, { deleteRule: 'restrict' })
   host!: Rel<MecHost>;
 
+  @Field()
   @Property({ type: 'text' })
   name!: string;
 
+  @Field()
   @Property({ type: 'text', default: '' })
   description: string = '';
 
+  @Field(() => InstantiationState)
   @Enum({ items: () => InstantiationState, default: InstantiationState.NOT_INSTANTIATED })
   instantiationState: InstantiationState = InstantiationState.NOT_INSTANTIATED;
 
+  @Field(() => InstanceOperationalState, { nullable: true, description: 'STARTED or STOPPED once instantiated' })
   @Enum({ items: () => InstanceOperationalState, nullable: true })
   operationalState: InstanceOperationalState | null = null;
 
@@ -39,6 +47,7 @@ export class AppInstance extends MutableEntity<'description' | 'instantiationSta
   pluginHandle: Record<string, string> = {};
 
   /** Non-secret instantiation parameters. */
+  @Field(() => GraphQLJSONObject, { description: 'Instantiation parameters (secrets excluded: they are write-only)' })
   @Property({ type: 'jsonb', default: '{}' })
   parameters: Record<string, string> = {};
 
@@ -46,6 +55,7 @@ export class AppInstance extends MutableEntity<'description' | 'instantiationSta
   @Property({ type: 'jsonb', default: '{}', lazy: true })
   secrets: Record<string, string> = {};
 
+  @Field()
   @Property({ type: 'text', default: 'MEO' })
   origin: string = 'MEO';
 }

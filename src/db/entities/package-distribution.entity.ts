@@ -10,7 +10,7 @@ import { MecHost } from './mec-host.entity.js';
 @Entity({ tableName: 'package_distribution' })
 @Unique({ properties: ['package', 'host'] })
 @Index({ properties: ['host'] })
-export class PackageDistribution extends MutableEntity<'state' | 'error'> {
+export class PackageDistribution extends MutableEntity<'state' | 'error' | 'operationId'> {
   @ManyToOne(() => AppPackage, { deleteRule: 'cascade' })
   package!: Rel<AppPackage>;
 
@@ -28,4 +28,9 @@ export class PackageDistribution extends MutableEntity<'state' | 'error'> {
   @Field(() => String, { nullable: true })
   @Property({ type: 'text', nullable: true })
   error: string | null = null;
+
+  /** The operation that last moved this row (distribute or remove); a host is distributed by one operation at a time. */
+  @Field(() => String, { nullable: true })
+  @Property({ type: 'uuid', nullable: true })
+  operationId: string | null = null;
 }
