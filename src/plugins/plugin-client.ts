@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { Metadata, status, type CallOptions as GrpcCallOptions, type ChannelOptions, type ClientUnaryCall, type ClientWritableStream, type ServiceError } from '@grpc/grpc-js';
 import { DomainError, ErrorCode } from '../errors.js';
-import { CapabilitiesRequest, HealthResponse_Status, PluginExtensionsClient, type CapabilitiesResponse, type InstanceStatus, type WatchInstanceEvent } from '../generated/proto/applcm_plugin.js';
+import { CapabilitiesRequest, HealthResponse_Status, OperateRequest_Action, PluginExtensionsClient, type CapabilitiesResponse, type InstanceStatus, type WatchInstanceEvent } from '../generated/proto/applcm_plugin.js';
 import { AppLCMClient, AppLCMService, type UploadCfgRequest, type UploadPackageRequest } from '../generated/proto/lcmservice.js';
 import { VmImageMangerClient, type DownloadVmImageResponse } from '../generated/proto/resourcemanager.js';
 import { DEFAULT_CHUNK_BYTES, MAX_CHUNK_BYTES, MIN_CHUNK_BYTES, rechunk } from './chunks.js';
@@ -214,6 +214,14 @@ export class PluginClient {
       if (isUnimplemented(e)) return ORIGINAL_CAPABILITIES(this.vim);
       throw e;
     }
+  }
+
+  /** Stops or starts the instance's workloads (our extension; an original plugin answers PLUGIN_ERROR / UNIMPLEMENTED). */
+  async operate(t: PluginTarget, appInstanceId: string, action: 'START' | 'STOP', o?: CallOptions): Promise<void> {
+    const res = await this.unary<{ status: string }>('operate', 'lifecycle', o, (md, opts, cb) =>
+      this.ext.operate({ accessToken: t.accessToken, tenantId: t.tenantId, hostIp: t.hostIp, appInstanceId, action: action === 'START' ? OperateRequest_Action.START : OperateRequest_Action.STOP }, md, opts, cb),
+    );
+    requireSuccess(res.status, this.site('operate'));
   }
 
   instanceStatus(t: PluginTarget, appInstanceId: string, o?: CallOptions): Promise<InstanceStatus> {

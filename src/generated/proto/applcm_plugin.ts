@@ -31,6 +31,58 @@ export const protobufFileName = "applcm_plugin.proto";
  * then treats health as "reachable", capabilities as the original AppLCM set, and live status as polled `query`.
  */
 
+export interface OperateRequest {
+  accessToken: string;
+  tenantId: string;
+  hostIp: string;
+  appInstanceId: string;
+  action: OperateRequest_Action;
+}
+
+export enum OperateRequest_Action {
+  ACTION_UNSPECIFIED = 0,
+  START = 1,
+  STOP = 2,
+  UNRECOGNIZED = -1,
+}
+
+export function operateRequest_ActionFromJSON(object: any): OperateRequest_Action {
+  switch (object) {
+    case 0:
+    case "ACTION_UNSPECIFIED":
+      return OperateRequest_Action.ACTION_UNSPECIFIED;
+    case 1:
+    case "START":
+      return OperateRequest_Action.START;
+    case 2:
+    case "STOP":
+      return OperateRequest_Action.STOP;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return OperateRequest_Action.UNRECOGNIZED;
+  }
+}
+
+export function operateRequest_ActionToJSON(object: OperateRequest_Action): string {
+  switch (object) {
+    case OperateRequest_Action.ACTION_UNSPECIFIED:
+      return "ACTION_UNSPECIFIED";
+    case OperateRequest_Action.START:
+      return "START";
+    case OperateRequest_Action.STOP:
+      return "STOP";
+    case OperateRequest_Action.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+export interface OperateResponse {
+  /** "Success" or "Failure", as the original services answer. */
+  status: string;
+}
+
 export interface HealthRequest {
 }
 
@@ -264,6 +316,206 @@ export interface WorkloadEvent {
   firstSeen: string;
   lastSeen: string;
 }
+
+function createBaseOperateRequest(): OperateRequest {
+  return { accessToken: "", tenantId: "", hostIp: "", appInstanceId: "", action: 0 };
+}
+
+export const OperateRequest: MessageFns<OperateRequest> = {
+  encode(message: OperateRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accessToken !== "") {
+      writer.uint32(10).string(message.accessToken);
+    }
+    if (message.tenantId !== "") {
+      writer.uint32(18).string(message.tenantId);
+    }
+    if (message.hostIp !== "") {
+      writer.uint32(26).string(message.hostIp);
+    }
+    if (message.appInstanceId !== "") {
+      writer.uint32(34).string(message.appInstanceId);
+    }
+    if (message.action !== 0) {
+      writer.uint32(40).int32(message.action);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): OperateRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseOperateRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accessToken = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.tenantId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.hostIp = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.appInstanceId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.action = reader.int32() as any;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): OperateRequest {
+    return {
+      accessToken: isSet(object.accessToken) ? globalThis.String(object.accessToken) : "",
+      tenantId: isSet(object.tenantId) ? globalThis.String(object.tenantId) : "",
+      hostIp: isSet(object.hostIp) ? globalThis.String(object.hostIp) : "",
+      appInstanceId: isSet(object.appInstanceId) ? globalThis.String(object.appInstanceId) : "",
+      action: isSet(object.action) ? operateRequest_ActionFromJSON(object.action) : 0,
+    };
+  },
+
+  toJSON(message: OperateRequest): unknown {
+    const obj: any = {};
+    if (message.accessToken !== "") {
+      obj.accessToken = message.accessToken;
+    }
+    if (message.tenantId !== "") {
+      obj.tenantId = message.tenantId;
+    }
+    if (message.hostIp !== "") {
+      obj.hostIp = message.hostIp;
+    }
+    if (message.appInstanceId !== "") {
+      obj.appInstanceId = message.appInstanceId;
+    }
+    if (message.action !== 0) {
+      obj.action = operateRequest_ActionToJSON(message.action);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<OperateRequest>, I>>(base?: I): OperateRequest {
+    return OperateRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<OperateRequest>, I>>(object: I): OperateRequest {
+    const message = createBaseOperateRequest();
+    message.accessToken = object.accessToken ?? "";
+    message.tenantId = object.tenantId ?? "";
+    message.hostIp = object.hostIp ?? "";
+    message.appInstanceId = object.appInstanceId ?? "";
+    message.action = object.action ?? 0;
+    return message;
+  },
+};
+
+function createBaseOperateResponse(): OperateResponse {
+  return { status: "" };
+}
+
+export const OperateResponse: MessageFns<OperateResponse> = {
+  encode(message: OperateResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.status !== "") {
+      writer.uint32(10).string(message.status);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): OperateResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseOperateResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.status = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): OperateResponse {
+    return { status: isSet(object.status) ? globalThis.String(object.status) : "" };
+  },
+
+  toJSON(message: OperateResponse): unknown {
+    const obj: any = {};
+    if (message.status !== "") {
+      obj.status = message.status;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<OperateResponse>, I>>(base?: I): OperateResponse {
+    return OperateResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<OperateResponse>, I>>(object: I): OperateResponse {
+    const message = createBaseOperateResponse();
+    message.status = object.status ?? "";
+    return message;
+  },
+};
 
 function createBaseHealthRequest(): HealthRequest {
   return {};
@@ -2001,6 +2253,19 @@ export const PluginExtensionsService = {
     responseSerialize: (value: WatchInstanceEvent): Buffer => Buffer.from(WatchInstanceEvent.encode(value).finish()),
     responseDeserialize: (value: Buffer): WatchInstanceEvent => WatchInstanceEvent.decode(value),
   },
+  /**
+   * Stops or starts an instance's workloads without removing them (Kubernetes: scale to zero and back; VM: server
+   * stop/start). Idempotent: stopping a stopped instance answers Success.
+   */
+  operate: {
+    path: "/applcm.plugin.v1.PluginExtensions/operate" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: OperateRequest): Buffer => Buffer.from(OperateRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): OperateRequest => OperateRequest.decode(value),
+    responseSerialize: (value: OperateResponse): Buffer => Buffer.from(OperateResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): OperateResponse => OperateResponse.decode(value),
+  },
 } as const;
 
 export interface PluginExtensionsServer extends UntypedServiceImplementation {
@@ -2015,6 +2280,11 @@ export interface PluginExtensionsServer extends UntypedServiceImplementation {
    * deadline passes. Heartbeats keep idle streams observable.
    */
   watchInstance: handleServerStreamingCall<WatchInstanceRequest, WatchInstanceEvent>;
+  /**
+   * Stops or starts an instance's workloads without removing them (Kubernetes: scale to zero and back; VM: server
+   * stop/start). Idempotent: stopping a stopped instance answers Success.
+   */
+  operate: handleUnaryCall<OperateRequest, OperateResponse>;
 }
 
 export interface PluginExtensionsClient extends Client {
@@ -2079,6 +2349,25 @@ export interface PluginExtensionsClient extends Client {
     metadata?: Metadata,
     options?: Partial<CallOptions>,
   ): ClientReadableStream<WatchInstanceEvent>;
+  /**
+   * Stops or starts an instance's workloads without removing them (Kubernetes: scale to zero and back; VM: server
+   * stop/start). Idempotent: stopping a stopped instance answers Success.
+   */
+  operate(
+    request: OperateRequest,
+    callback: (error: ServiceError | null, response: OperateResponse) => void,
+  ): ClientUnaryCall;
+  operate(
+    request: OperateRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: OperateResponse) => void,
+  ): ClientUnaryCall;
+  operate(
+    request: OperateRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: OperateResponse) => void,
+  ): ClientUnaryCall;
 }
 
 export const PluginExtensionsClient = makeGenericClientConstructor(

@@ -1,5 +1,9 @@
+import { status } from '@grpc/grpc-js';
 import {
   HealthResponse_Status,
+  OperateRequest_Action,
+  type OperateRequest,
+  type OperateResponse,
   type CapabilitiesRequest,
   type CapabilitiesResponse,
   type HealthRequest,
@@ -13,6 +17,7 @@ import {
 import { checkUuid } from './identity.js';
 import { absentStatus, instanceStatusOf, workloadEventOf } from './instance-view.js';
 import { admit, configuredHost, existingInstance, type SimContext } from './sim-context.js';
+import { RpcError } from './rpc-error.js';
 import { instanceKey } from './sim-store.js';
 
 /** The protocol caps heartbeats at 30 s; the floor keeps a careless client from asking for a busy loop. */
@@ -46,6 +51,15 @@ export function pluginExtensionsService(ctx: SimContext, operations: string[], v
         maxReceiveMessageBytes: ctx.maxReceiveMessageBytes,
       }),
     ),
+
+    // STOP scales the workloads away (the instance reports no pods), START brings them back; both idempotent.
+    operate: runner.unary<OperateRequest, OperateResponse>('operate', instanceIds, async (r) => {
+      if (r.action !== OperateRequest_Action.START && r.action !== OperateRequest_Action.STOP) throw new RpcError(status.INVALID_ARGUMENT, 'action must be START or STOP');
+      const inst = await lookUp(r);
+      const target = r.action === OperateRequest_Action.STOP ? 'STOPPED' : 'RUNNING';
+      if (inst.state !== target) ctx.instances.setState(inst, target, r.action === OperateRequest_Action.STOP ? 'stopped by operate' : '');
+      return { status: 'Success' };
+    }),
 
     instanceStatus: runner.unary<InstanceRequest, InstanceStatus>('instanceStatus', instanceIds, async (r) => instanceStatusOf(await lookUp(r))),
 

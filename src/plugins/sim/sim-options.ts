@@ -3,7 +3,11 @@ import type { ServerTlsOptions } from '../grpc-tls.js';
 export interface SimPluginOptions {
   /** VIM types announced by `capabilities`; default ['k8s']. */
   vimTypes?: string[];
-  /** Where uploaded packages and images are stored as files; default a fresh temp dir, removed on stop. */
+  /**
+   * Where the simulator keeps what it is sent. Given, it is kept there across restarts: configs (mode 0600),
+   * package index, instances and images are written on every change and loaded on start, when files no state
+   * refers to are removed. Default a fresh temp dir, removed on stop (nothing survives).
+   */
   dataDir?: string;
   /** Default 127.0.0.1:0 (a free loopback port). */
   host?: string;
@@ -21,6 +25,7 @@ export interface SimPluginOptions {
 export type SimRpc =
   | 'instantiate'
   | 'terminate'
+  | 'operate'
   | 'query'
   | 'queryKPI'
   | 'queryPackageStatus'
