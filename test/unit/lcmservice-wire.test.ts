@@ -93,7 +93,7 @@ describe('resourcemanager.proto and applcm_plugin.proto wire compatibility', () 
 
   it('our extension service lives in its own package', async () => {
     const { PluginExtensionsService } = await import('../../src/generated/proto/applcm_plugin.js');
-    assert.deepEqual(Object.values(PluginExtensionsService).map((m) => m.path).sort(), ['/applcm.plugin.v1.PluginExtensions/capabilities', '/applcm.plugin.v1.PluginExtensions/health', '/applcm.plugin.v1.PluginExtensions/instanceStatus', '/applcm.plugin.v1.PluginExtensions/watchInstance']);
+    assert.deepEqual(Object.values(PluginExtensionsService).map((m) => m.path).sort(), ['/applcm.plugin.v1.PluginExtensions/capabilities', '/applcm.plugin.v1.PluginExtensions/health', '/applcm.plugin.v1.PluginExtensions/instanceStatus', '/applcm.plugin.v1.PluginExtensions/operate', '/applcm.plugin.v1.PluginExtensions/watchInstance']);
     assert.equal(PluginExtensionsService.watchInstance.responseStream, true);
   });
 });
