@@ -26,7 +26,8 @@ import type {
 import { checkPackageId, checkUuid } from './identity.js';
 import { kpiJson, queryJson, workloadEventsJson } from './k8s-json.js';
 import { RpcError } from './rpc-error.js';
-import { admit, configuredHost, existingInstance, packagePath, tmpDir, type SimContext } from './sim-context.js';
+import { admit, configuredHost, existingInstance, type SimContext } from './sim-context.js';
+import { packagePath, tmpDir } from './sim-paths.js';
 import { StagedFile } from './staged-file.js';
 import { readFramedUpload } from './stream-framing.js';
 
@@ -64,6 +65,7 @@ export function appLcmService(ctx: SimContext): AppLCMServer {
       }
       if (!host.packages.has(r.appPackageId)) throw new RpcError(status.NOT_FOUND, `no package ${r.appPackageId} on host ${r.hostIp}`);
       ctx.instances.create({ tenantId: r.tenantId.toLowerCase(), hostIp: r.hostIp, appInstanceId, appPackageId: r.appPackageId, parameters: { ...r.parameters } });
+      await ctx.persist.save(r.tenantId, r.hostIp);
       return SUCCESS;
     }),
 
@@ -71,7 +73,10 @@ export function appLcmService(ctx: SimContext): AppLCMServer {
       await admit(ctx, r.accessToken, r.tenantId, r.hostIp);
       checkUuid(r.appInstanceId, 'appInstanceId');
       const inst = configuredHost(ctx, r.tenantId, r.hostIp).instances.get(r.appInstanceId.toLowerCase());
-      if (inst) ctx.instances.remove(inst);
+      if (inst) {
+        ctx.instances.remove(inst);
+        await ctx.persist.save(r.tenantId, r.hostIp);
+      }
       return SUCCESS;
     }),
 
@@ -114,13 +119,17 @@ export function appLcmService(ctx: SimContext): AppLCMServer {
       );
       // Only a stream that completed gets here: a cancelled or dropped one threw out of the read above.
       ctx.store.host(meta.tenantId, meta.hostIp).config = Buffer.concat(chunks);
+      await ctx.persist.save(meta.tenantId, meta.hostIp);
       return SUCCESS;
     }),
 
     removeConfig: runner.unary<RemoveCfgRequest, RemoveCfgResponse>('removeConfig', ids(), async (r) => {
       await admit(ctx, r.accessToken, r.tenantId, r.hostIp);
       const host = ctx.store.find(r.tenantId, r.hostIp);
-      if (host) host.config = undefined;
+      if (host?.config) {
+        host.config = undefined;
+        await ctx.persist.save(r.tenantId, r.hostIp);
+      }
       return SUCCESS;
     }),
 
@@ -141,7 +150,7 @@ export function appLcmService(ctx: SimContext): AppLCMServer {
             await admit(ctx, m.accessToken, m.tenantId, m.hostIp);
             checkPackageId(m.appPackageId);
             configuredHost(ctx, m.tenantId, m.hostIp);
-            staged = await StagedFile.open(tmpDir(ctx));
+            staged = await StagedFile.open(tmpDir(ctx.dataDir));
           },
           async (chunk) => {
             gate.payload(chunk.length);
@@ -149,10 +158,11 @@ export function appLcmService(ctx: SimContext): AppLCMServer {
           },
         );
         if (!staged) throw new Error('package stream admitted without a staging file');
-        const file = await staged.commit(packagePath(ctx, meta.tenantId, meta.hostIp, meta.appPackageId));
+        const file = await staged.commit(packagePath(ctx.dataDir, meta.tenantId, meta.hostIp, meta.appPackageId));
         staged = undefined;
         // Same id again replaces the package (the rename above swapped the file).
         ctx.store.host(meta.tenantId, meta.hostIp).packages.set(meta.appPackageId, file);
+        await ctx.persist.save(meta.tenantId, meta.hostIp);
         return SUCCESS;
       } finally {
         await staged?.discard();
@@ -166,6 +176,7 @@ export function appLcmService(ctx: SimContext): AppLCMServer {
       const file = host?.packages.get(r.appPackageId);
       if (host && file) {
         host.packages.delete(r.appPackageId);
+        await ctx.persist.save(r.tenantId, r.hostIp);
         await fs.rm(file.path, { force: true });
       }
       return SUCCESS;

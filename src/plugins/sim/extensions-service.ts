@@ -57,7 +57,10 @@ export function pluginExtensionsService(ctx: SimContext, operations: string[], v
       if (r.action !== OperateRequest_Action.START && r.action !== OperateRequest_Action.STOP) throw new RpcError(status.INVALID_ARGUMENT, 'action must be START or STOP');
       const inst = await lookUp(r);
       const target = r.action === OperateRequest_Action.STOP ? 'STOPPED' : 'RUNNING';
-      if (inst.state !== target) ctx.instances.setState(inst, target, r.action === OperateRequest_Action.STOP ? 'stopped by operate' : '');
+      if (inst.state !== target) {
+        ctx.instances.setState(inst, target, r.action === OperateRequest_Action.STOP ? 'stopped by operate' : '');
+        await ctx.persist.save(inst.tenantId, inst.hostIp);
+      }
       return { status: 'Success' };
     }),
 

@@ -8,6 +8,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const PACKAGE_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 
 export const isUuid = (s: string): boolean => UUID.test(s);
+export const isPackageId = (s: string): boolean => PACKAGE_ID.test(s);
 
 export function checkTenantHost(tenantId: string, hostIp: string): void {
   if (!isUuid(tenantId)) throw new RpcError(status.INVALID_ARGUMENT, `tenantId must be a UUID, got ${JSON.stringify(tenantId)}`);
@@ -19,5 +20,5 @@ export function checkUuid(value: string, field: string): void {
 }
 
 export function checkPackageId(packageId: string): void {
-  if (!PACKAGE_ID.test(packageId)) throw new RpcError(status.INVALID_ARGUMENT, `invalid package id ${JSON.stringify(packageId)}`);
+  if (!isPackageId(packageId)) throw new RpcError(status.INVALID_ARGUMENT, `invalid package id ${JSON.stringify(packageId)}`);
 }

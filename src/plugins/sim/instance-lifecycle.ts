@@ -3,15 +3,19 @@ import { instanceKey, type SimInstance, type SimStore, type SimWorkloadEvent } f
 import type { WatchHub } from './watch-hub.js';
 import { podName } from './instance-view.js';
 
+/** The event of a container that came up (also added when a DEPLOYING instance is reloaded as RUNNING). */
+export const STARTED_EVENT = { type: 'Normal', reason: 'Started', message: 'Started container app' } as const;
+
 /**
- * Every change to an instance goes through here, so that watchers hear each one exactly once and the
- * deploy timers are always cleared.
+ * Every change to an instance goes through here, so that watchers hear each one exactly once, the deploy timers
+ * are always cleared, and `changed` hears of each (to persist it).
  */
 export class InstanceLifecycle {
   constructor(
     private readonly store: SimStore,
     private readonly hub: WatchHub,
     private readonly deployDelayMs: number,
+    private readonly changed: (inst: SimInstance) => void = () => undefined,
   ) {}
 
   create(fields: Pick<SimInstance, 'tenantId' | 'hostIp' | 'appInstanceId' | 'appPackageId' | 'parameters'>): SimInstance {
@@ -20,7 +24,7 @@ export class InstanceLifecycle {
     this.addEvent(inst, { type: 'Normal', reason: 'Scheduled', message: `Successfully assigned default/${podName(inst)} to sim-node-1` });
     const deployed = (): void => {
       inst.deployTimer = undefined;
-      this.addEvent(inst, { type: 'Normal', reason: 'Started', message: 'Started container app' });
+      this.addEvent(inst, STARTED_EVENT);
       this.setState(inst, 'RUNNING', '');
     };
     if (this.deployDelayMs > 0) {
@@ -39,12 +43,14 @@ export class InstanceLifecycle {
     if (state === 'DEGRADED' && inst.state !== 'DEGRADED') inst.restarts += 1;
     inst.state = state;
     inst.reason = reason;
+    this.changed(inst);
     this.hub.publish(keyOf(inst), { kind: 'status' });
   }
 
   addEvent(inst: SimInstance, ev: Omit<SimWorkloadEvent, 'at'>): void {
     const event = { ...ev, at: new Date().toISOString() };
     inst.events.push(event);
+    this.changed(inst);
     this.hub.publish(keyOf(inst), { kind: 'event', event });
   }
 
@@ -52,6 +58,7 @@ export class InstanceLifecycle {
     if (inst.deployTimer) clearTimeout(inst.deployTimer);
     inst.deployTimer = undefined;
     this.store.find(inst.tenantId, inst.hostIp)?.instances.delete(inst.appInstanceId);
+    this.changed(inst);
     this.hub.publish(keyOf(inst), { kind: 'gone' });
   }
 

@@ -1,9 +1,9 @@
-import path from 'node:path';
 import { status } from '@grpc/grpc-js';
 import type { InstanceLifecycle } from './instance-lifecycle.js';
 import { checkTenantHost } from './identity.js';
 import { RpcError } from './rpc-error.js';
 import type { RpcRunner } from './rpc-runner.js';
+import type { SimPersistence } from './sim-persistence.js';
 import type { HostState, SimInstance, SimStore } from './sim-store.js';
 import type { TokenCheck } from './token-check.js';
 import type { WatchHub } from './watch-hub.js';
@@ -15,8 +15,10 @@ export interface SimContext {
   hub: WatchHub;
   runner: RpcRunner;
   checkToken: TokenCheck;
-  /** Root of tmp/ (uploads in progress), packages/ and images/. */
+  /** Root of tmp/ (uploads in progress), hosts/ (configs and state), packages/ and images/: see sim-paths.ts. */
   dataDir: string;
+  /** Told after every change of a (tenant, host); handlers await it before they answer. */
+  persist: SimPersistence;
   vimTypes: string[];
   maxReceiveMessageBytes: number;
   heartbeatMs: number;
@@ -41,9 +43,3 @@ export function existingInstance(host: HostState, appInstanceId: string): SimIns
   if (!inst) throw new RpcError(status.NOT_FOUND, `no instance ${appInstanceId}`);
   return inst;
 }
-
-export const tmpDir = (ctx: SimContext): string => path.join(ctx.dataDir, 'tmp');
-export const packagePath = (ctx: SimContext, tenantId: string, hostIp: string, packageId: string): string =>
-  path.join(ctx.dataDir, 'packages', tenantId.toLowerCase(), hostIp, packageId);
-export const imagePath = (ctx: SimContext, tenantId: string, hostIp: string, imageId: string): string =>
-  path.join(ctx.dataDir, 'images', tenantId.toLowerCase(), hostIp, imageId.toLowerCase());

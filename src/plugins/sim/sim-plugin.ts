@@ -12,7 +12,9 @@ import { InstanceLifecycle } from './instance-lifecycle.js';
 import { pluginVersion } from './plugin-version.js';
 import { RpcRunner } from './rpc-runner.js';
 import type { SimCallRecord, SimFault, SimInstanceState, SimPluginOptions, SimRpc } from './sim-options.js';
-import { tmpDir, type SimContext } from './sim-context.js';
+import type { SimContext } from './sim-context.js';
+import { tmpDir } from './sim-paths.js';
+import { DiskPersistence, noPersistence } from './sim-persistence.js';
 import { SimStore, type SimInstance } from './sim-store.js';
 import { tokenCheck } from './token-check.js';
 import { vmImageService } from './vm-image-service.js';
@@ -25,6 +27,9 @@ const STOP_GRACE_MS = 1000;
  * An in-process plugin without a VIM: serves AppLCM, PluginExtensions and VmImageManger by the contract of
  * docs/plugin-protocol.md, keeps its state in memory (packages and images as files), and lets tests inject
  * faults and drive instance states. Used by controller tests, benchmarks and the embedded default.
+ *
+ * Given a `dataDir`, it also keeps configs, packages, instances and images there (sim-persistence.ts) and picks
+ * them up again on the next start; without one it works in a temp dir that stop() removes.
  */
 export class SimPlugin {
   private stopping?: Promise<void>;
@@ -44,20 +49,27 @@ export class SimPlugin {
     const hub = new WatchHub();
     const faults = new FaultBook();
     const maxReceiveMessageBytes = o.maxReceiveMessageBytes ?? DEFAULT_PLUGIN_MAX_MESSAGE_BYTES;
+    const disk = ownDataDir ? undefined : new DiskPersistence(dataDir, store);
+    const persist = disk ?? noPersistence;
+    // Instance changes that no call waits for (the deploy step, the test hooks) are written in the background;
+    // a failed write shows in the next one, which writes the whole host again.
+    const changed = (inst: SimInstance): void => void persist.save(inst.tenantId, inst.hostIp).catch(() => undefined);
     const ctx: SimContext = {
       store,
       hub,
-      instances: new InstanceLifecycle(store, hub, o.deployDelayMs ?? 0),
+      instances: new InstanceLifecycle(store, hub, o.deployDelayMs ?? 0, changed),
       runner: new RpcRunner(faults),
       checkToken: tokenCheck(o.verifyToken),
       dataDir,
+      persist,
       vimTypes: o.vimTypes ?? ['k8s'],
       maxReceiveMessageBytes,
       heartbeatMs: o.heartbeatMs ?? 15_000,
       health: { ok: true, message: '' },
     };
     try {
-      await fs.mkdir(tmpDir(ctx), { recursive: true });
+      await disk?.load();
+      await fs.mkdir(tmpDir(dataDir), { recursive: true });
       const vmImages = vmImageService(ctx);
       // importVmImage answers UNIMPLEMENTED, so it is not announced.
       const operations = [
@@ -145,13 +157,17 @@ export class SimPlugin {
     return { watchers: this.ctx.hub.size, calls: this.ctx.runner.openCalls };
   }
 
-  /** Ends watch streams (OK) and stalled calls (UNAVAILABLE), shuts the server down, removes its own data dir. */
+  /**
+   * Ends watch streams (OK) and stalled calls (UNAVAILABLE), shuts the server down, finishes writing its state,
+   * removes its own data dir (or, in a given one, the uploads in progress).
+   */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       this.ctx.runner.stop();
       this.ctx.instances.dispose();
       await this.server.stop(STOP_GRACE_MS);
-      await fs.rm(this.ownDataDir ?? tmpDir(this.ctx), { recursive: true, force: true });
+      await this.ctx.persist.flush();
+      await fs.rm(this.ownDataDir ?? tmpDir(this.ctx.dataDir), { recursive: true, force: true });
     })();
     return this.stopping;
   }

@@ -1,6 +1,6 @@
 import type { SimInstanceState } from './sim-options.js';
 
-/** A package or image file the simulator keeps on disk (the only state that is not in memory). */
+/** A package or image file the simulator keeps on disk (`path` follows from the ids: sim-paths.ts). */
 export interface StoredFile {
   bytes: number;
   sha256: string;

@@ -16,7 +16,8 @@ import type {
 } from '../../generated/proto/resourcemanager.js';
 import { checkUuid } from './identity.js';
 import { RpcError } from './rpc-error.js';
-import { admit, configuredHost, imagePath, tmpDir, type SimContext } from './sim-context.js';
+import { admit, configuredHost, type SimContext } from './sim-context.js';
+import { imagePath, tmpDir } from './sim-paths.js';
 import { StagedFile } from './staged-file.js';
 import type { HostState, SimImage } from './sim-store.js';
 import { readFramedUpload } from './stream-framing.js';
@@ -62,6 +63,7 @@ export function vmImageService(ctx: SimContext): VmImageMangerServer {
       const imageId = randomUUID();
       const { name, containerFormat, diskFormat, minRam, minDisk, properties } = r.image;
       host.images.set(imageId, { imageId, name, containerFormat, diskFormat, minRam, minDisk, properties: { ...properties }, createdAt: new Date().toISOString() });
+      await ctx.persist.save(r.tenantId, r.hostIp);
       return { response: JSON.stringify({ imageId }) };
     }),
 
@@ -77,6 +79,7 @@ export function vmImageService(ctx: SimContext): VmImageMangerServer {
       const img = host.images.get(r.imageId.toLowerCase());
       if (img) {
         host.images.delete(img.imageId);
+        await ctx.persist.save(r.tenantId, r.hostIp);
         if (img.file) await fs.promises.rm(img.file.path, { force: true });
       }
       return { status: 'Success' };
@@ -106,7 +109,7 @@ export function vmImageService(ctx: SimContext): VmImageMangerServer {
             gate.identify({ tenantId: m.tenantId, hostIp: m.hostIp, id: m.imageId });
             await admit(ctx, m.accessToken, m.tenantId, m.hostIp);
             image = existingImage(configuredHost(ctx, m.tenantId, m.hostIp), m.imageId);
-            staged = await StagedFile.open(tmpDir(ctx));
+            staged = await StagedFile.open(tmpDir(ctx.dataDir));
           },
           async (chunk) => {
             gate.payload(chunk.length);
@@ -114,7 +117,7 @@ export function vmImageService(ctx: SimContext): VmImageMangerServer {
           },
         );
         if (!staged || !image) throw new Error('image stream admitted without a staging file');
-        const file = await staged.commit(imagePath(ctx, meta.tenantId, meta.hostIp, image.imageId));
+        const file = await staged.commit(imagePath(ctx.dataDir, meta.tenantId, meta.hostIp, image.imageId));
         staged = undefined;
         // Deleted while the bytes were coming: keep no file nobody refers to.
         if (ctx.store.find(meta.tenantId, meta.hostIp)?.images.get(image.imageId) !== image) {
@@ -122,6 +125,7 @@ export function vmImageService(ctx: SimContext): VmImageMangerServer {
           throw new RpcError(status.NOT_FOUND, `image ${image.imageId} was deleted during the upload`);
         }
         image.file = file;
+        await ctx.persist.save(meta.tenantId, meta.hostIp);
         return { status: 'Success' };
       } finally {
         await staged?.discard();

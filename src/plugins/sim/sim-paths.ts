@@ -1,0 +1,31 @@
+import { isIPv4 } from 'node:net';
+import path from 'node:path';
+import { isPackageId, isUuid } from './identity.js';
+
+// Where the simulator keeps things below its data dir. Every name taken from a request is checked again here
+// (the handlers validated it already), so no path can be built from a value that could climb out of the dir.
+
+function segments(tenantId: string, hostIp: string): [string, string] {
+  const tenant = tenantId.toLowerCase();
+  if (!isUuid(tenant)) throw new Error(`not a tenant id: ${JSON.stringify(tenantId)}`);
+  if (!isIPv4(hostIp)) throw new Error(`not a host ip: ${JSON.stringify(hostIp)}`);
+  return [tenant, hostIp];
+}
+
+/** Uploads in progress. */
+export const tmpDir = (dataDir: string): string => path.join(dataDir, 'tmp');
+
+/** Configurations and state files, one directory per (tenant, host). */
+export const hostsDir = (dataDir: string): string => path.join(dataDir, 'hosts');
+
+export const hostDir = (dataDir: string, tenantId: string, hostIp: string): string => path.join(hostsDir(dataDir), ...segments(tenantId, hostIp));
+
+export function packagePath(dataDir: string, tenantId: string, hostIp: string, packageId: string): string {
+  if (!isPackageId(packageId)) throw new Error(`not a package id: ${JSON.stringify(packageId)}`);
+  return path.join(dataDir, 'packages', ...segments(tenantId, hostIp), packageId);
+}
+
+export function imagePath(dataDir: string, tenantId: string, hostIp: string, imageId: string): string {
+  if (!isUuid(imageId)) throw new Error(`not an image id: ${JSON.stringify(imageId)}`);
+  return path.join(dataDir, 'images', ...segments(tenantId, hostIp), imageId.toLowerCase());
+}
