@@ -23,6 +23,7 @@ import { packageRoutes } from './rest/package.routes.js';
 import { HostConfigService } from './services/host-config.service.js';
 import { HostService } from './services/host.service.js';
 import { PackageService } from './services/package.service.js';
+import { createReadServices } from './services/read-services.js';
 
 export interface ServerDeps {
   config: Config;
@@ -94,7 +95,7 @@ export async function createServer(d: ServerDeps): Promise<AppServer> {
   metrics.pluginStates = () => plugins.list();
   const hosts = new HostService(config.limits);
   const hostConfig = new HostConfigService(hosts, plugins);
-  const services = { hosts, hostConfig, packages, plugins };
+  const services = { hosts, hostConfig, packages, plugins, reads: createReadServices(plugins, config.limits) };
   const schema = await buildAppSchema(services);
 
   const app = express();

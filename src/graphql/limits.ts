@@ -17,7 +17,7 @@ import type { Config } from '../config.js';
 // The package's ESM build imports `graphql/index.mjs`, a second copy of graphql next to the CommonJS one that
 // every other import resolves to ("Cannot use GraphQLObjectType from another module or realm"). Its CommonJS
 // build shares our copy.
-const { getComplexity, simpleEstimator } = createRequire(import.meta.url)('graphql-query-complexity') as typeof import('graphql-query-complexity');
+const { fieldExtensionsEstimator, getComplexity, simpleEstimator } = createRequire(import.meta.url)('graphql-query-complexity') as typeof import('graphql-query-complexity');
 
 export type Limits = Config['graphql'];
 
@@ -126,7 +126,8 @@ export function costError(schema: GraphQLSchema, document: DocumentNode, variabl
       query: document,
       variables: variables ?? {},
       operationName: operationName ?? undefined,
-      estimators: [pageEstimator, simpleEstimator({ defaultComplexity: 1 })],
+      // A field's own `complexity` (type-graphql's option: live plugin calls, lists with a default page size) comes first.
+      estimators: [fieldExtensionsEstimator(), pageEstimator, simpleEstimator({ defaultComplexity: 1 })],
     });
   } catch {
     return null; // variable or operation errors are reported by execution with their own codes

@@ -1,0 +1,100 @@
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Info, Int, Query, Resolver, Root } from 'type-graphql';
+import { AppInstance, AppPackage, LcmOperation, MecHost } from '../db/entities/index.js';
+import type { GraphQLContext } from '../graphql/context.js';
+import type { InstanceQueryService } from '../services/instance-query.service.js';
+import type { InstanceStatusService } from '../services/instance-status.service.js';
+import { DEFAULT_PAGE_SIZE, pageSize } from '../services/pagination.js';
+import { executionScope, type ReadLoaderFactory } from '../services/read-loaders.js';
+import { AppInstanceConnection, AppInstancesArgs, LIVE_FIELD_COST, lazyCountConnection, pageCost } from './types/app-instance.types.js';
+import { InstanceStatusView } from './types/instance-status.types.js';
+
+/** Operations listed per instance when `first` is omitted. */
+const DEFAULT_HISTORY = 10;
+
+/**
+ * The id of an instance's package or host: a reference on an entity, or a plain `packageId` / `hostId` on an
+ * instance rebuilt from an event snapshot.
+ */
+function refId(inst: AppInstance, rel: 'package' | 'host'): string {
+  const ref = inst[rel] as { id?: string } | string | undefined;
+  if (typeof ref === 'string') return ref;
+  if (ref?.id) return ref.id;
+  const plain = (inst as unknown as Record<string, unknown>)[`${rel}Id`];
+  if (typeof plain === 'string') return plain;
+  throw new Error(`app instance ${inst.id} carries no ${rel}`);
+}
+
+@Resolver(() => AppInstance)
+export class AppInstanceResolver {
+  constructor(
+    private readonly instances: InstanceQueryService,
+    private readonly loaders: ReadLoaderFactory,
+    private readonly live: InstanceStatusService,
+    private readonly maxPageSize: number,
+  ) {}
+
+  @Query(() => AppInstanceConnection, { description: 'App instances of the caller’s tenant (admins: all), oldest first', complexity: pageCost(DEFAULT_PAGE_SIZE) })
+  async appInstances(@Ctx() ctx: GraphQLContext, @Args(() => AppInstancesArgs) args: AppInstancesArgs): Promise<AppInstanceConnection> {
+    const { page, count } = await this.instances.list(ctx, args);
+    return lazyCountConnection(page, count);
+  }
+
+  @Query(() => AppInstance, { description: 'One app instance; NOT_FOUND when absent or not visible' })
+  appInstance(@Ctx() ctx: GraphQLContext, @Arg('id', () => ID) id: string): Promise<AppInstance> {
+    return this.instances.get(ctx, id);
+  }
+
+  @FieldResolver(() => AppPackage, { name: 'package', description: 'The package it was instantiated from' })
+  async package(@Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo, @Root() inst: AppInstance): Promise<AppPackage> {
+    const pkg = await this.loaders.for(ctx, info).package.load(refId(inst, 'package'));
+    if (!pkg) throw new Error(`package of app instance ${inst.id} is missing`);
+    return pkg;
+  }
+
+  @FieldResolver(() => MecHost, { description: 'The host it runs on' })
+  async host(@Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo, @Root() inst: AppInstance): Promise<MecHost> {
+    const host = await this.loaders.for(ctx, info).host.load(refId(inst, 'host'));
+    if (!host) throw new Error(`host of app instance ${inst.id} is missing`);
+    return host;
+  }
+
+  @FieldResolver(() => LcmOperation, { nullable: true, description: 'The operation now holding the instance (STARTING, PROCESSING, FAILED_TEMP or ROLLING_BACK), if any' })
+  activeOperation(@Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo, @Root() inst: AppInstance): Promise<LcmOperation | null> {
+    return this.loaders.for(ctx, info).activeOperation.load(inst.id);
+  }
+
+  @FieldResolver(() => [LcmOperation], { description: 'Its operations, newest first', complexity: pageCost(DEFAULT_HISTORY) })
+  operations(
+    @Ctx() ctx: GraphQLContext,
+    @Info() info: GraphQLResolveInfo,
+    @Root() inst: AppInstance,
+    @Arg('first', () => Int, { nullable: true, description: `How many (default ${DEFAULT_HISTORY})` }) first?: number | null,
+  ): Promise<LcmOperation[]> {
+    const n = pageSize(first ?? DEFAULT_HISTORY, this.maxPageSize);
+    return this.loaders.for(ctx, info).history(n).load(inst.id);
+  }
+
+  @FieldResolver(() => InstanceStatusView, {
+    nullable: true,
+    complexity: LIVE_FIELD_COST,
+    description:
+      "Live status from the host's plugin (one plugin call): its structured instanceStatus, or the original query JSON read into the same shape for a plugin without PluginExtensions. Plugin failures (PLUGIN_UNAVAILABLE, DEADLINE_EXCEEDED, NOT_FOUND, PLUGIN_ERROR) are errors on this field only.",
+  })
+  async status(@Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo, @Root() inst: AppInstance): Promise<InstanceStatusView> {
+    const host = await this.host(ctx, info, inst);
+    return this.live.status(ctx, executionScope(info), inst, host);
+  }
+
+  @FieldResolver(() => String, { nullable: true, complexity: LIVE_FIELD_COST, description: "The plugin's original query answer, unchanged (JSON text; one plugin call)" })
+  async statusJson(@Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo, @Root() inst: AppInstance): Promise<string> {
+    const host = await this.host(ctx, info, inst);
+    return this.live.statusJson(ctx, executionScope(info), inst, host);
+  }
+
+  @FieldResolver(() => String, { nullable: true, complexity: LIVE_FIELD_COST, description: "The plugin's original workloadEvents answer, unchanged (JSON text; one plugin call)" })
+  async workloadEventsJson(@Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo, @Root() inst: AppInstance): Promise<string> {
+    const host = await this.host(ctx, info, inst);
+    return this.live.workloadEventsJson(ctx, inst, host);
+  }
+}
