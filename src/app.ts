@@ -62,7 +62,10 @@ export async function startApp(config: Config, mode: Mode, log: Logger): Promise
       if (applied.length) log.info({ applied }, 'migrations applied');
     }
     if (mode === 'dev' && config.plugins.embedded) embeddedPlugins = await startEmbeddedPlugins(config, verifier, log);
-    const server = await createServer({ config, orm, verifier, log, embeddedPlugins: embeddedPlugins?.specs });
+    const mintServiceToken = identity
+      ? () => mintToken(identity.privateKeyFile, { userId: identity.adminUserId, userName: 'applcm-engine', roles: [Role.ADMIN], ttlSeconds: 3600, issuer: config.auth.issuer, audience: config.auth.audience })
+      : undefined;
+    const server = await createServer({ config, orm, verifier, log, embeddedPlugins: embeddedPlugins?.specs, mintServiceToken });
     const url = await server.listen();
     const dev = identity
       ? {

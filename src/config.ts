@@ -52,6 +52,16 @@ const envSchema = z.object({
   APPLCM_WS_INIT_TIMEOUT_MS: intIn(100, 60_000, 3000),
   APPLCM_SHUTDOWN_GRACE_MS: intIn(0, 120_000, 10_000),
 
+  // Event log tailer and subscriptions. The poll is only a safety net: commits on this replica wake the tailer at
+  // once, and on PostgreSQL so does NOTIFY for every replica's commits.
+  APPLCM_EVENT_POLL_MS: intIn(10, 3_600_000, 2000),
+  APPLCM_EVENT_BATCH: intIn(1, 10_000, 500),
+  // Events a subscriber may fall behind before it is cut off with SLOW_CONSUMER (it resubscribes with afterSequence).
+  APPLCM_SUBSCRIPTION_QUEUE: intIn(1, 1_000_000, 1000),
+  APPLCM_SUBSCRIPTION_REPLAY_PAGE: intIn(1, 10_000, 200),
+  // First reconnect delay of a plugin watch stream (workloadEvents); doubles up to 30 s.
+  APPLCM_WORKLOAD_WATCH_RETRY_MS: intIn(10, 600_000, 1000),
+
   // Application packages.
   APPLCM_MAX_PACKAGE_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 ** 3).default(4 * 1024 ** 3),
   APPLCM_MAX_PACKAGES_PER_TENANT: intIn(1, 1_000_000, 500),
@@ -88,6 +98,23 @@ const envSchema = z.object({
   APPLCM_PLUGIN_MAX_RECEIVE_BYTES: intIn(1024 * 1024, 256 * 1024 * 1024, 24 * 1024 * 1024),
   APPLCM_PLUGIN_HEALTH_INTERVAL_MS: intIn(0, 3_600_000, 15_000),
 
+  // The LCM engine: workers claim operations with leases in the database.
+  APPLCM_WORKER_ENABLED: bool.default(true),
+  APPLCM_WORKER_CONCURRENCY: intIn(1, 1000, 32),
+  APPLCM_WORKER_POLL_MS: intIn(10, 60_000, 1000),
+  // A worker renews its leases every third of this; a crashed worker's operations are taken over once it passes.
+  APPLCM_OPERATION_LEASE_MS: intIn(1000, 3_600_000, 30_000),
+  // Transient plugin failures (down, rate limited) are retried with backoff this many times before FAILED_TEMP.
+  APPLCM_OPERATION_MAX_ATTEMPTS: intIn(1, 100, 3),
+  APPLCM_OPERATION_RETRY_BASE_MS: intIn(10, 600_000, 2000),
+  APPLCM_DISTRIBUTE_CONCURRENCY: intIn(1, 64, 4),
+  // How long a distribution waits for a plugin to report the package Distributed after the upload.
+  APPLCM_DISTRIBUTE_STATUS_TIMEOUT_MS: intIn(1000, 24 * 3_600_000, 10 * 60_000),
+  // The token operations resumed by another replica (or after a restart) present to plugins; without it they wait
+  // in FAILED_TEMP for a retry by a user (whose token is used). The embedded default mints one with its dev key.
+  APPLCM_PLUGIN_ACCESS_TOKEN: z.string().optional(),
+  APPLCM_MAX_INSTANCES_PER_TENANT: intIn(1, 1_000_000, 500),
+
   // Domain quotas (the original capped hosts at 20).
   APPLCM_MAX_HOSTS_PER_TENANT: intIn(1, 100_000, 20),
   APPLCM_MAX_PAGE_SIZE: intIn(1, 10_000, 500),
@@ -101,6 +128,7 @@ export interface Config {
   dataDir: string;
   database: { url?: string; poolMax: number; statementTimeoutMs: number; connectTimeoutMs: number; migrateOnStart: boolean };
   logLevel: Env['LOG_LEVEL'];
+  events: { pollMs: number; batchSize: number; subscriberQueue: number; replayPage: number; watchRetryMs: number };
   auth: {
     publicKeyPem?: string;
     publicKeyFile?: string;
@@ -122,6 +150,18 @@ export interface Config {
     wsInitTimeoutMs: number;
   };
   limits: { maxHostsPerTenant: number; maxPageSize: number };
+  engine: {
+    workerEnabled: boolean;
+    concurrency: number;
+    pollMs: number;
+    leaseMs: number;
+    maxAttempts: number;
+    retryBaseMs: number;
+    distributeConcurrency: number;
+    distributeStatusTimeoutMs: number;
+    pluginAccessToken?: string;
+    maxInstancesPerTenant: number;
+  };
   plugins: {
     specs: PluginSpec[];
     embedded: boolean;
@@ -170,6 +210,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       migrateOnStart: e.APPLCM_MIGRATE_ON_START,
     },
     logLevel: e.LOG_LEVEL,
+    events: {
+      pollMs: e.APPLCM_EVENT_POLL_MS,
+      batchSize: e.APPLCM_EVENT_BATCH,
+      subscriberQueue: e.APPLCM_SUBSCRIPTION_QUEUE,
+      replayPage: e.APPLCM_SUBSCRIPTION_REPLAY_PAGE,
+      watchRetryMs: e.APPLCM_WORKLOAD_WATCH_RETRY_MS,
+    },
     auth: {
       publicKeyPem: e.JWT_PUBLIC_KEY,
       publicKeyFile: e.JWT_PUBLIC_KEY_FILE,
@@ -192,6 +239,18 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       wsInitTimeoutMs: e.APPLCM_WS_INIT_TIMEOUT_MS,
     },
     limits: { maxHostsPerTenant: e.APPLCM_MAX_HOSTS_PER_TENANT, maxPageSize: e.APPLCM_MAX_PAGE_SIZE },
+    engine: {
+      workerEnabled: e.APPLCM_WORKER_ENABLED,
+      concurrency: e.APPLCM_WORKER_CONCURRENCY,
+      pollMs: e.APPLCM_WORKER_POLL_MS,
+      leaseMs: e.APPLCM_OPERATION_LEASE_MS,
+      maxAttempts: e.APPLCM_OPERATION_MAX_ATTEMPTS,
+      retryBaseMs: e.APPLCM_OPERATION_RETRY_BASE_MS,
+      distributeConcurrency: e.APPLCM_DISTRIBUTE_CONCURRENCY,
+      distributeStatusTimeoutMs: e.APPLCM_DISTRIBUTE_STATUS_TIMEOUT_MS,
+      pluginAccessToken: e.APPLCM_PLUGIN_ACCESS_TOKEN,
+      maxInstancesPerTenant: e.APPLCM_MAX_INSTANCES_PER_TENANT,
+    },
     plugins: {
       specs,
       embedded: e.APPLCM_EMBEDDED_PLUGINS,

@@ -8,6 +8,7 @@ import { GraphQLError } from 'graphql';
 import { tokenFromHeaders, type TokenVerifier } from './auth/token-verifier.js';
 import type { Config } from './config.js';
 import { isDomainError } from './errors.js';
+import { EventSystem } from './events/event-system.js';
 import { createApollo } from './graphql/apollo.js';
 import type { GraphQLContext } from './graphql/context.js';
 import { buildAppSchema } from './graphql/schema.js';
@@ -20,7 +21,10 @@ import type { PluginSpec } from './plugins/plugin-config.js';
 import { PluginRegistry } from './plugins/plugin-registry.js';
 import { hostConfigRoutes } from './rest/host-config.routes.js';
 import { packageRoutes } from './rest/package.routes.js';
+import { createEngine, type LcmEngine } from './engine/lcm-engine.js';
 import { HostConfigService } from './services/host-config.service.js';
+import { LcmService } from './services/lcm.service.js';
+import { OperationService } from './services/operation.service.js';
 import { HostService } from './services/host.service.js';
 import { PackageService } from './services/package.service.js';
 import { createReadServices } from './services/read-services.js';
@@ -32,11 +36,16 @@ export interface ServerDeps {
   log: Logger;
   /** Plugins started in-process (the embedded default), on top of the configured ones. */
   embeddedPlugins?: PluginSpec[];
+  /** Mints a token for operations resumed without their caller's (the embedded default's dev key). */
+  mintServiceToken?: () => Promise<string>;
 }
 
 export interface AppServer {
   httpServer: http.Server;
+  /** The event log's tailer, subscriptions, change feed and workload watches. */
+  events: EventSystem;
   plugins: PluginRegistry;
+  engine: LcmEngine;
   metrics: Metrics;
   /** Starts listening; resolves with the base URL. */
   listen(): Promise<string>;
@@ -95,8 +104,16 @@ export async function createServer(d: ServerDeps): Promise<AppServer> {
   metrics.pluginStates = () => plugins.list();
   const hosts = new HostService(config.limits);
   const hostConfig = new HostConfigService(hosts, plugins);
-  const services = { hosts, hostConfig, packages, plugins, reads: createReadServices(plugins, config.limits) };
-  const schema = await buildAppSchema(services);
+  const engine = createEngine({ orm, plugins, store, config: config.engine, log, mintServiceToken: d.mintServiceToken });
+  const wake = () => engine.worker.wake();
+  const lcm = new LcmService({ hosts, packages, plugins, tokens: engine.tokens, wake, maxInstancesPerTenant: config.engine.maxInstancesPerTenant });
+  const operations = new OperationService({ handlers: engine.handlers, tokens: engine.tokens, wake, cancelLocal: (id) => engine.worker.cancelLocal(id) });
+  if (config.engine.workerEnabled) engine.worker.start();
+  const services = { hosts, hostConfig, packages, plugins, lcm, operations, reads: createReadServices(plugins, config.limits) };
+  // On the embedded database (no DATABASE_URL) there is no LISTEN: PGlite delivers no NOTIFY between connections.
+  const events = new EventSystem({ orm, plugins, log, config: config.events, maxPageSize: config.limits.maxPageSize, listenUrl: config.database.url ?? null });
+  await events.start();
+  const schema = await buildAppSchema({ ...services, events });
 
   const app = express();
   app.disable('x-powered-by');
@@ -186,7 +203,9 @@ export async function createServer(d: ServerDeps): Promise<AppServer> {
   let closing: Promise<void> | undefined;
   return {
     httpServer,
+    events,
     plugins,
+    engine,
     metrics,
     listen: () =>
       new Promise((resolve, reject) => {
@@ -203,6 +222,9 @@ export async function createServer(d: ServerDeps): Promise<AppServer> {
         clearInterval(recovery);
         // Apollo's drain plugin stops accepting, waits for in-flight requests, then runs onStop (sockets).
         await apollo.stop();
+        await events.stop();
+        // Running operations are handed over (their leases released) for another replica or the next start.
+        await engine.worker.stop();
         await packages.drain();
         plugins.stop();
       })();

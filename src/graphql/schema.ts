@@ -1,8 +1,15 @@
 import type { GraphQLSchema } from 'graphql';
-import { buildSchema } from 'type-graphql';
+import { buildSchema, type PubSub } from 'type-graphql';
+import { bindSubscriptions } from '../events/event-subscriptions.js';
+import type { EventSystem } from '../events/event-system.js';
+import { ChangeResolver } from '../resolvers/change.resolver.js';
+import { SubscriptionResolver } from '../resolvers/subscription.resolver.js';
 import { AppInstanceResolver } from '../resolvers/app-instance.resolver.js';
 import { HostKpiResolver } from '../resolvers/host-kpi.resolver.js';
 import { HostResolver } from '../resolvers/host.resolver.js';
+import { LcmResolver } from '../resolvers/lcm.resolver.js';
+import type { LcmService } from '../services/lcm.service.js';
+import type { OperationService } from '../services/operation.service.js';
 import { OperationQueryResolver } from '../resolvers/operation-query.resolver.js';
 import { PackageResolver } from '../resolvers/package.resolver.js';
 import { PluginResolver } from '../resolvers/plugin.resolver.js';
@@ -15,15 +22,30 @@ import type { ReadServices } from '../services/read-services.js';
 
 /** The use cases the resolvers delegate to. */
 export interface Services {
+  /** The event log: subscriptions, the change feed, workload watches. */
+  events: EventSystem;
   hosts: HostService;
   hostConfig: HostConfigService;
   packages: PackageService;
   plugins: PluginRegistry;
+  /** Lifecycle mutations and operation decisions. */
+  lcm: LcmService;
+  operations: OperationService;
   /** Instance and operation reads, live status. */
   reads: ReadServices;
 }
 
-const RESOLVERS = [ViewerResolver, HostResolver, PackageResolver, PluginResolver, AppInstanceResolver, HostKpiResolver, OperationQueryResolver] as const;
+const RESOLVERS = [ViewerResolver, HostResolver, PackageResolver, PluginResolver, LcmResolver, AppInstanceResolver, HostKpiResolver, OperationQueryResolver] as const;
+
+const EVENT_RESOLVERS = [SubscriptionResolver, ChangeResolver] as const;
+
+/** type-graphql requires a PubSub once subscriptions exist; ours read the event log (EventSubscriptions) instead. */
+const NO_PUBSUB: PubSub = {
+  publish: () => undefined,
+  subscribe: () => {
+    throw new Error('subscriptions read the event log; there is no PubSub');
+  },
+};
 
 /**
  * Builds the executable schema; resolvers are constructed here with their services (no global container).
@@ -34,19 +56,25 @@ export async function buildAppSchema(services: Services | null): Promise<GraphQL
     services
       ? [
           [ViewerResolver, new ViewerResolver()],
+          [SubscriptionResolver, new SubscriptionResolver()],
+          [ChangeResolver, new ChangeResolver(services.events.changes)],
           [HostResolver, new HostResolver(services.hosts, services.hostConfig, services.plugins)],
           [PackageResolver, new PackageResolver(services.packages)],
           [PluginResolver, new PluginResolver(services.plugins)],
+          [LcmResolver, new LcmResolver(services.lcm, services.operations)],
           [AppInstanceResolver, new AppInstanceResolver(services.reads.instances, services.reads.loaders, services.reads.live, services.reads.maxPageSize)],
           [HostKpiResolver, new HostKpiResolver(services.reads.live)],
           [OperationQueryResolver, new OperationQueryResolver(services.reads.operations)],
         ]
       : [],
   );
-  return buildSchema({
-    resolvers: RESOLVERS,
+  const schema = await buildSchema({
+    resolvers: [...RESOLVERS, ...EVENT_RESOLVERS],
+    pubSub: NO_PUBSUB,
     container: { get: (cls) => instances.get(cls) },
     // Inputs are validated by the services (shared with the REST shim), not by class-validator.
     validate: false,
   });
+  if (services) bindSubscriptions(schema, services.events.subscriptions);
+  return schema;
 }

@@ -93,7 +93,8 @@ describe('SimPlugin fault injection', () => {
     assert.match(e.details, /RST_STREAM/);
     assert.equal(h.sim.package(id.tenantId, id.hostIp, 'pkg-drop'), undefined);
     await sleep(50);
-    assert.deepEqual(filesUnder(dataDir), [], 'neither a package nor a staging file');
+    // Persisted configs and state files live beside them; no package file and no staged upload may.
+    assert.deepEqual([...filesUnder(path.join(dataDir, 'packages')), ...filesUnder(path.join(dataDir, 'tmp'))], [], 'neither a package nor a staging file');
     const entry = h.sim.calls.filter((c) => c.rpc === 'uploadPackage').at(-1);
     assert.deepEqual([entry?.tenantId, entry?.id], [id.tenantId, 'pkg-drop'], 'the log names what the stream was about');
   });

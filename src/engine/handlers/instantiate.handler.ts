@@ -1,0 +1,55 @@
+import { InstanceOperationalState, InstantiationState, AppInstance } from '../../db/entities/index.js';
+import { DomainError, ErrorCode } from '../../errors.js';
+import type { OperationHandler } from '../operation-handler.js';
+import { recordInstance } from '../record-events.js';
+import { instanceOnPlugin, pluginHolds } from './plugin-access.js';
+
+/** Keys of `secrets` that are flags, not parameters for the plugin. */
+export const AKSK_GENERATED = '__akSkGenerated';
+
+/**
+ * Deploys an instance through its host's plugin. The plugin contract makes instantiate idempotent for the same
+ * instance and package, and the handler asks the plugin first when resuming or after a deadline, so an
+ * interrupted or timed-out instantiate never deploys twice.
+ */
+export const instantiateHandler: OperationHandler = {
+  async run(ctx) {
+    const p = await instanceOnPlugin(ctx, true);
+    if (ctx.resumed && (await pluginHolds(p, ctx.signal))) return { reconciled: true };
+    const generated = p.inst.secrets[AKSK_GENERATED];
+    // Keys starting with __ are the controller's own bookkeeping, not parameters.
+    const secrets = Object.fromEntries(Object.entries(p.inst.secrets).filter(([k]) => !k.startsWith('__')));
+    await ctx.progress({ step: 'deploying', hostId: p.inst.host.id });
+    try {
+      await p.client.instantiate(
+        p.target,
+        { appInstanceId: p.inst.id, appPackageId: p.inst.package.id, parameters: { ...p.inst.parameters, ...secrets }, akSkLcmGen: generated === 'true' },
+        { signal: ctx.signal, correlationId: ctx.correlationId },
+      );
+    } catch (e) {
+      // The outcome is unknown: the plugin says whether it holds the instance.
+      if (e instanceof DomainError && e.code === ErrorCode.DEADLINE_EXCEEDED && (await pluginHolds(p, ctx.signal))) return { reconciled: true };
+      throw e;
+    }
+    return null;
+  },
+
+  async completed(em, op) {
+    const inst = await em.findOneOrFail(AppInstance, { id: op.instanceId! }, { populate: ['host', 'package'] });
+    inst.instantiationState = InstantiationState.INSTANTIATED;
+    inst.operationalState = InstanceOperationalState.STARTED;
+    recordInstance(em, inst, 'updated');
+  },
+
+  async rollback(ctx) {
+    const p = await instanceOnPlugin(ctx);
+    await p.client.terminate(p.target, p.inst.id, { signal: ctx.signal, correlationId: ctx.correlationId });
+  },
+
+  async rolledBack(em, op) {
+    const inst = await em.findOne(AppInstance, { id: op.instanceId! }, { populate: ['host', 'package'] });
+    if (!inst) return;
+    recordInstance(em, inst, 'deleted');
+    em.remove(inst);
+  },
+};

@@ -1,0 +1,29 @@
+import { AppInstance, InstanceOperationalState } from '../../db/entities/index.js';
+import type { OperationHandler } from '../operation-handler.js';
+import { recordInstance } from '../record-events.js';
+import { instanceOnPlugin } from './plugin-access.js';
+
+export type OperateAction = 'START' | 'STOP';
+
+const stateAfter = (a: OperateAction) => (a === 'STOP' ? InstanceOperationalState.STOPPED : InstanceOperationalState.STARTED);
+const inverse = (a: OperateAction): OperateAction => (a === 'STOP' ? 'START' : 'STOP');
+
+/** Starts or stops an instance's workloads in place (both idempotent on the plugin, so a resumed run just repeats). */
+export const operateHandler: OperationHandler = {
+  async run(ctx) {
+    const p = await instanceOnPlugin(ctx);
+    await p.client.operate(p.target, p.inst.id, ctx.op.params.action as OperateAction, { signal: ctx.signal, correlationId: ctx.correlationId });
+    return null;
+  },
+
+  async completed(em, op) {
+    const inst = await em.findOneOrFail(AppInstance, { id: op.instanceId! }, { populate: ['host', 'package'] });
+    inst.operationalState = stateAfter(op.params.action as OperateAction);
+    recordInstance(em, inst, 'updated');
+  },
+
+  async rollback(ctx) {
+    const p = await instanceOnPlugin(ctx);
+    await p.client.operate(p.target, p.inst.id, inverse(ctx.op.params.action as OperateAction), { signal: ctx.signal, correlationId: ctx.correlationId });
+  },
+};

@@ -1,0 +1,46 @@
+import { AppInstance, InstantiationState } from '../../db/entities/index.js';
+import { DomainError, ErrorCode } from '../../errors.js';
+import type { OperationHandler } from '../operation-handler.js';
+import { recordInstance } from '../record-events.js';
+import { instanceOnPlugin, pluginHolds } from './plugin-access.js';
+
+export type TerminationMode = 'GRACEFUL' | 'FORCEFUL';
+
+/**
+ * Removes an instance from its host, then its row. GRACEFUL first stops the workloads (PluginExtensions.operate)
+ * and gives them up to the timeout; FORCEFUL terminates at once. A plugin that no longer holds the instance
+ * answers Success (terminate is idempotent), so terminating what a failed instantiate left behind works too.
+ */
+export const terminateHandler: OperationHandler = {
+  async run(ctx) {
+    const p = await instanceOnPlugin(ctx);
+    const mode = (ctx.op.params.mode as TerminationMode | undefined) ?? 'FORCEFUL';
+    const timeoutSeconds = Number(ctx.op.params.timeoutSeconds ?? 0);
+    if (mode === 'GRACEFUL' && timeoutSeconds > 0 && p.inst.instantiationState === InstantiationState.INSTANTIATED) {
+      await ctx.progress({ step: 'stopping', timeoutSeconds });
+      const graceful = AbortSignal.any([ctx.signal, AbortSignal.timeout(timeoutSeconds * 1000)]);
+      try {
+        await p.client.operate(p.target, p.inst.id, 'STOP', { signal: graceful, correlationId: ctx.correlationId });
+      } catch (e) {
+        // An original plugin cannot stop, and a stop that overran its time is cut short: terminate either way.
+        if (ctx.signal.aborted) throw e;
+        ctx.log.info({ err: (e as Error).message }, 'graceful stop did not complete; terminating');
+      }
+    }
+    await ctx.progress({ step: 'terminating' });
+    try {
+      await p.client.terminate(p.target, p.inst.id, { signal: ctx.signal, correlationId: ctx.correlationId });
+    } catch (e) {
+      if (e instanceof DomainError && e.code === ErrorCode.DEADLINE_EXCEEDED && !(await pluginHolds(p, ctx.signal))) return { reconciled: true };
+      throw e;
+    }
+    return null;
+  },
+
+  async completed(em, op) {
+    const inst = await em.findOne(AppInstance, { id: op.instanceId! }, { populate: ['host', 'package'] });
+    if (!inst) return;
+    recordInstance(em, inst, 'deleted');
+    em.remove(inst);
+  },
+};

@@ -1,0 +1,59 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { LcmOperation } from '../db/entities/index.js';
+import type { DomainError } from '../errors.js';
+import type { Logger } from '../observability/logger.js';
+import type { PackageStore } from '../packages/package-store.js';
+import type { PluginRegistry } from '../plugins/plugin-registry.js';
+
+export interface EngineOptions {
+  concurrency: number;
+  pollMs: number;
+  leaseMs: number;
+  maxAttempts: number;
+  retryBaseMs: number;
+  distributeConcurrency: number;
+  distributeStatusTimeoutMs: number;
+}
+
+/** What a handler gets to do one operation. */
+export interface HandlerContext {
+  /** The operation as claimed (read-only: state changes go through the worker). */
+  op: LcmOperation;
+  /** A fresh unit of work for the handler's own reads and writes. */
+  em(): EntityManager;
+  plugins: PluginRegistry;
+  store: PackageStore;
+  /** The token to present to plugins for this operation. */
+  accessToken(): Promise<string>;
+  /** Aborted when the lease is lost, a cancel is asked for, or the server shuts down. */
+  signal: AbortSignal;
+  correlationId: string;
+  /** Records where the operation is (shown on the operation and announced to subscribers). */
+  progress(p: Record<string, unknown>): Promise<void>;
+  /** True when an earlier attempt started and did not finish: ask the plugin before acting again. */
+  resumed: boolean;
+  options: EngineOptions;
+  log: Logger;
+}
+
+/** One kind of operation. Database effects of an outcome run inside the transaction that records it. */
+export interface OperationHandler {
+  /** Does the work and returns the operation's result; throws a DomainError (or a PartialFailure) on failure. */
+  run(ctx: HandlerContext): Promise<Record<string, unknown> | null>;
+  completed?(em: EntityManager, op: LcmOperation, result: Record<string, unknown> | null): Promise<void>;
+  /** Undoes what `run` may have done (rollbackOperation); absent when the operation cannot be rolled back. */
+  rollback?(ctx: HandlerContext): Promise<void>;
+  rolledBack?(em: EntityManager, op: LcmOperation): Promise<void>;
+  /** The operation is given up (failOperation): leave the rows it touched consistent. */
+  failed?(em: EntityManager, op: LcmOperation): Promise<void>;
+}
+
+/** A failure that still produced a result (distribution: the hosts that made it and the ones that did not). */
+export class PartialFailure extends Error {
+  constructor(
+    readonly error: DomainError,
+    readonly result: Record<string, unknown>,
+  ) {
+    super(error.message);
+  }
+}

@@ -1,0 +1,323 @@
+import { randomUUID } from 'node:crypto';
+import os from 'node:os';
+import { LockMode, type EntityManager, type MikroORM } from '@mikro-orm/postgresql';
+import { LcmOperation, OperationState, type OperationType } from '../db/entities/index.js';
+import { DomainError, ErrorCode } from '../errors.js';
+import type { Logger } from '../observability/logger.js';
+import type { PackageStore } from '../packages/package-store.js';
+import type { PluginRegistry } from '../plugins/plugin-registry.js';
+import type { AccessTokens } from './access-tokens.js';
+import { PartialFailure, type EngineOptions, type HandlerContext, type OperationHandler } from './operation-handler.js';
+import { recordOperation } from './record-events.js';
+
+export interface WorkerDeps {
+  orm: MikroORM;
+  plugins: PluginRegistry;
+  store: PackageStore;
+  tokens: AccessTokens;
+  handlers: Record<OperationType, OperationHandler>;
+  options: EngineOptions;
+  log: Logger;
+}
+
+/** Why a running operation's work was interrupted. */
+type AbortReason = 'cancel' | 'lost-lease' | 'shutdown';
+
+interface Running {
+  op: LcmOperation;
+  abort: AbortController;
+  done: Promise<void>;
+}
+
+/** Failures worth trying again by themselves: the plugin was away or busy, or the database was. */
+const TRANSIENT = new Set<string>([ErrorCode.PLUGIN_UNAVAILABLE, ErrorCode.RATE_LIMITED, ErrorCode.SERVICE_UNAVAILABLE, ErrorCode.DEADLINE_EXCEEDED]);
+
+const CLAIM_SQL = `
+with picked as (
+  select id from lcm_operation
+  where state = 'STARTING'
+     or (state in ('PROCESSING', 'ROLLING_BACK') and (lease_expires_at is null or lease_expires_at < now()))
+  order by created_at
+  limit ?
+  for update skip locked
+)
+update lcm_operation o set
+  state = case when o.state = 'STARTING' then 'PROCESSING' else o.state end,
+  lease_owner = ?,
+  lease_expires_at = now() + make_interval(secs => ?),
+  attempts = o.attempts + 1,
+  started_at = coalesce(o.started_at, now()),
+  updated_at = now(),
+  row_version = o.row_version + 1
+from picked where o.id = picked.id
+returning o.id`;
+
+const HEARTBEAT_SQL = `
+update lcm_operation set lease_expires_at = now() + make_interval(secs => ?)
+where lease_owner = ? and id = any(?::uuid[]) and state in ('PROCESSING', 'ROLLING_BACK')
+returning id, cancel_requested`;
+
+/**
+ * Runs operations. Workers on any number of replicas claim due operations from PostgreSQL with
+ * `FOR UPDATE SKIP LOCKED` and a lease they renew while working; an operation whose lease lapsed (its worker
+ * died) is claimed again and resumed, its handler asking the plugin what already happened before acting. Every
+ * outcome is recorded by a conditional update that only the lease holder can make, so a worker that lost its
+ * lease can never overwrite the outcome of the one that took over.
+ */
+export class OperationWorker {
+  readonly id = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  private readonly running = new Map<string, Running>();
+  private timer: NodeJS.Timeout | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private passing: Promise<void> | undefined;
+  private again = false;
+  private stopped = true;
+
+  constructor(private readonly d: WorkerDeps) {}
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.heartbeat = setInterval(() => void this.renewLeases(), Math.max(200, Math.floor(this.d.options.leaseMs / 3)));
+    this.heartbeat.unref();
+    this.wake();
+  }
+
+  /** Looks for work now (after an operation was created or released here). */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.passing) {
+      this.again = true;
+      return;
+    }
+    clearTimeout(this.timer);
+    this.passing = this.pass()
+      .catch((e: unknown) => this.d.log.warn({ err: e }, 'claiming operations failed'))
+      .finally(() => {
+        this.passing = undefined;
+        if (this.stopped) return;
+        if (this.again) {
+          this.again = false;
+          this.wake();
+        } else {
+          this.timer = setTimeout(() => this.wake(), this.d.options.pollMs);
+          this.timer.unref();
+        }
+      });
+  }
+
+  /** Interrupts the local run of an operation (cancelOperation on this replica acts at once). */
+  cancelLocal(operationId: string): boolean {
+    const r = this.running.get(operationId);
+    if (!r) return false;
+    r.abort.abort('cancel' satisfies AbortReason);
+    return true;
+  }
+
+  get inFlight(): number {
+    return this.running.size;
+  }
+
+  /**
+   * Stops claiming and interrupts running work; the leases are released so another replica (or the next start)
+   * resumes those operations at once instead of waiting for them to lapse.
+   */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    clearTimeout(this.timer);
+    clearInterval(this.heartbeat);
+    await this.passing;
+    for (const r of this.running.values()) r.abort.abort('shutdown' satisfies AbortReason);
+    await Promise.allSettled([...this.running.values()].map((r) => r.done));
+  }
+
+  private async pass(): Promise<void> {
+    const capacity = this.d.options.concurrency - this.running.size;
+    if (capacity <= 0) return;
+    const claimed = await this.claim(capacity);
+    for (const op of claimed) this.launch(op);
+    // A full batch means more may be waiting.
+    if (claimed.length === capacity) this.again = true;
+  }
+
+  private async claim(limit: number): Promise<LcmOperation[]> {
+    return this.d.orm.em.fork().transactional(async (em) => {
+      const rows = await em.getConnection().execute<{ id: string }[]>(CLAIM_SQL, [limit, this.id, this.d.options.leaseMs / 1000], 'all', em.getTransactionContext());
+      if (rows.length === 0) return [];
+      const ops = await em.find(LcmOperation, { id: { $in: rows.map((r) => r.id) } }, { orderBy: { createdAt: 'asc' } });
+      // The claim already bumped the version; these events announce the state the rows now have.
+      for (const op of ops) recordOperation(em, op, 'created');
+      await em.flush();
+      return ops;
+    });
+  }
+
+  private launch(op: LcmOperation): void {
+    const abort = new AbortController();
+    const entry: Running = { op, abort, done: Promise.resolve() };
+    this.running.set(op.id, entry);
+    entry.done = this.execute(op, abort.signal)
+      .catch((e: unknown) => this.d.log.error({ err: e, operationId: op.id }, 'recording an operation outcome failed; its lease will lapse and it will be resumed'))
+      .finally(() => {
+        this.running.delete(op.id);
+        this.wake();
+      });
+  }
+
+  private async execute(op: LcmOperation, signal: AbortSignal): Promise<void> {
+    const handler = this.d.handlers[op.type];
+    const log = this.d.log.child({ operationId: op.id, type: op.type, attempt: op.attempts });
+    const ctx: HandlerContext = {
+      op,
+      em: () => this.d.orm.em.fork(),
+      plugins: this.d.plugins,
+      store: this.d.store,
+      accessToken: () => this.d.tokens.forOperation(op.id),
+      signal,
+      correlationId: op.id,
+      progress: (p) => this.progress(op, p),
+      resumed: op.attempts > 1,
+      options: this.d.options,
+      log,
+    };
+    const rollingBack = op.state === OperationState.ROLLING_BACK;
+    try {
+      if (op.cancelRequested) throw cancelled();
+      if (rollingBack) {
+        if (!handler.rollback) throw new DomainError(ErrorCode.CONFLICT, `a ${op.type} operation cannot be rolled back`);
+        await handler.rollback(ctx);
+        await this.finish(op, OperationState.ROLLING_BACK, async (em, row) => {
+          row.state = OperationState.ROLLED_BACK;
+          row.finishedAt = new Date();
+          row.error = null;
+          await handler.rolledBack?.(em, row);
+        });
+        this.d.tokens.forget(op.id);
+        log.info('operation rolled back');
+        return;
+      }
+      const result = await handler.run(ctx);
+      if (signal.aborted) throw abortError(signal);
+      await this.finish(op, OperationState.PROCESSING, async (em, row) => {
+        row.state = OperationState.COMPLETED;
+        row.result = result;
+        row.error = null;
+        row.finishedAt = new Date();
+        await handler.completed?.(em, row, result);
+      });
+      this.d.tokens.forget(op.id);
+      log.info('operation completed');
+    } catch (e) {
+      await this.failed(op, rollingBack ? OperationState.ROLLING_BACK : OperationState.PROCESSING, e, signal, log);
+    }
+  }
+
+  /** Decides what a failure means: hand over, retry later, or stop in FAILED_TEMP for a person to decide. */
+  private async failed(op: LcmOperation, from: OperationState, e: unknown, signal: AbortSignal, log: Logger): Promise<void> {
+    const reason = signal.aborted ? (signal.reason as AbortReason) : undefined;
+    if (reason === 'lost-lease') {
+      log.warn('lease lost while working; the operation belongs to another worker now');
+      return;
+    }
+    if (reason === 'shutdown') {
+      await this.release(op, from, 0, null);
+      log.info('operation handed over at shutdown');
+      return;
+    }
+    const partial = e instanceof PartialFailure ? e : undefined;
+    const cause = partial ? partial.error : reason === 'cancel' ? cancelled() : e;
+    const error = cause instanceof DomainError ? cause : internal(cause, op, log);
+    if (TRANSIENT.has(error.code) && reason !== 'cancel' && op.attempts < this.d.options.maxAttempts) {
+      // Exponential backoff with jitter; the operation stays active, its lease set to lapse when it is due.
+      const delay = this.d.options.retryBaseMs * 2 ** (op.attempts - 1) * (0.75 + Math.random() / 2);
+      await this.release(op, from, delay, error);
+      log.warn({ err: error.message, retryInMs: Math.round(delay) }, 'transient failure; retrying later');
+      return;
+    }
+    await this.finish(op, from, (_em, row) => {
+      row.state = OperationState.FAILED_TEMP;
+      // A cancel is a decision, not a fault: it carries its own code.
+      row.error = { code: error.details.reason === 'CANCELLED' ? 'CANCELLED' : error.code, message: error.message, details: error.details };
+      if (partial) row.result = partial.result;
+      row.cancelRequested = false;
+      return Promise.resolve();
+    });
+    log.warn({ code: error.code, err: error.message }, 'operation failed; waiting for retry, rollback or fail');
+  }
+
+  /** Records an outcome, if this worker still holds the operation's lease. */
+  private async finish(op: LcmOperation, expected: OperationState, apply: (em: EntityManager, row: LcmOperation) => Promise<void>): Promise<boolean> {
+    return this.d.orm.em.fork().transactional(async (em) => {
+      const row = await em.findOne(LcmOperation, { id: op.id, leaseOwner: this.id, state: expected }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      if (!row) return false;
+      await apply(em, row);
+      row.leaseOwner = null;
+      row.leaseExpiresAt = null;
+      row.progress = null;
+      recordOperation(em, row, 'updated');
+      await em.flush();
+      return true;
+    });
+  }
+
+  /** Gives the operation back, due again after `delayMs` (0: at once). */
+  private async release(op: LcmOperation, expected: OperationState, delayMs: number, error: DomainError | null): Promise<void> {
+    await this.d.orm.em.fork().transactional(async (em) => {
+      const row = await em.findOne(LcmOperation, { id: op.id, leaseOwner: this.id, state: expected }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      if (!row) return;
+      row.leaseOwner = null;
+      row.leaseExpiresAt = new Date(Date.now() + delayMs);
+      if (error) {
+        row.error = { code: error.code, message: error.message, details: error.details };
+        row.progress = { step: 'waiting to retry', retryAt: row.leaseExpiresAt.toISOString() };
+      }
+      recordOperation(em, row, 'updated');
+      await em.flush();
+    });
+    if (delayMs > 0) setTimeout(() => this.wake(), delayMs + 10).unref();
+  }
+
+  private async progress(op: LcmOperation, p: Record<string, unknown>): Promise<void> {
+    await this.d.orm.em.fork().transactional(async (em) => {
+      const row = await em.findOne(LcmOperation, { id: op.id, leaseOwner: this.id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      if (!row) return;
+      row.progress = p;
+      recordOperation(em, row, 'updated');
+      await em.flush();
+    });
+  }
+
+  /** Extends the leases of running operations; one the database no longer gives us, or one asked to cancel, is interrupted. */
+  private async renewLeases(): Promise<void> {
+    if (this.running.size === 0) return;
+    const ids = [...this.running.keys()];
+    let rows: { id: string; cancel_requested: boolean }[];
+    try {
+      rows = await this.d.orm.em.getConnection().execute(HEARTBEAT_SQL, [this.d.options.leaseMs / 1000, this.id, ids], 'all');
+    } catch (e) {
+      // The database is away: keep working; if the lease lapses meanwhile, the finishing update will find out.
+      this.d.log.warn({ err: e }, 'renewing operation leases failed');
+      return;
+    }
+    const held = new Map(rows.map((r) => [r.id, r.cancel_requested]));
+    for (const id of ids) {
+      const r = this.running.get(id);
+      if (!r) continue;
+      if (!held.has(id)) r.abort.abort('lost-lease' satisfies AbortReason);
+      else if (held.get(id)) r.abort.abort('cancel' satisfies AbortReason);
+    }
+  }
+}
+
+const cancelled = () => new DomainError(ErrorCode.CONFLICT, 'the operation was cancelled', { reason: 'CANCELLED' });
+
+function abortError(signal: AbortSignal): Error {
+  return signal.reason === 'cancel' ? cancelled() : new Error(`interrupted: ${String(signal.reason)}`);
+}
+
+function internal(e: unknown, op: LcmOperation, log: Logger): DomainError {
+  const correlationId = randomUUID();
+  log.error({ err: e, correlationId, operationId: op.id }, 'operation failed unexpectedly');
+  return new DomainError(ErrorCode.INTERNAL_SERVER_ERROR, `internal error (correlation id ${correlationId})`, { correlationId });
+}
