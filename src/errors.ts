@@ -23,12 +23,16 @@ export enum ErrorCode {
   PLUGIN_UNAVAILABLE = 'PLUGIN_UNAVAILABLE',
   /** The plugin answered with an error. */
   PLUGIN_ERROR = 'PLUGIN_ERROR',
+  /** The MEP (edge platform) refused or failed an AK/SK registration or an instance termination notice. */
+  MEP_ERROR = 'MEP_ERROR',
   /** A call did not finish within its deadline; its outcome is unknown until reconciled. */
   DEADLINE_EXCEEDED = 'DEADLINE_EXCEEDED',
   /** Too many requests. */
   RATE_LIMITED = 'RATE_LIMITED',
   /** A dependency (the database) is unreachable right now; retrying later is safe. */
   SERVICE_UNAVAILABLE = 'SERVICE_UNAVAILABLE',
+  /** A subscriber fell too far behind and was cut off; `details.lastSequence` is where to resume (`afterSequence`). */
+  SLOW_CONSUMER = 'SLOW_CONSUMER',
   /** Anything unexpected; the message is masked and a correlation id points at the log line. */
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
 }
@@ -44,9 +48,11 @@ export const httpStatusOf: Record<ErrorCode, number> = {
   [ErrorCode.INVALID_PACKAGE]: 422,
   [ErrorCode.PLUGIN_UNAVAILABLE]: 503,
   [ErrorCode.PLUGIN_ERROR]: 502,
+  [ErrorCode.MEP_ERROR]: 502,
   [ErrorCode.DEADLINE_EXCEEDED]: 504,
   [ErrorCode.RATE_LIMITED]: 429,
   [ErrorCode.SERVICE_UNAVAILABLE]: 503,
+  [ErrorCode.SLOW_CONSUMER]: 503,
   [ErrorCode.INTERNAL_SERVER_ERROR]: 500,
 };
 

@@ -1,6 +1,7 @@
 import { AbstractSqlDriver, MikroORM, PostgreSqlConnection, PostgreSqlPlatform, type Configuration, type Knex, type Options } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import type { Logger } from '../observability/logger.js';
+import { EventCommitSignal } from '../events/commit-signal.js';
 import { entities } from './entities/index.js';
 import { migrationsList } from './migrations/index.js';
 
@@ -41,6 +42,8 @@ export function ormConfig(o: OrmOptions): Options {
     clientUrl: o.url,
     entities,
     extensions: [Migrator],
+    // Wakes the event tailer after every commit that inserted events, whatever code path appended them.
+    subscribers: [new EventCommitSignal()],
     discovery: { warnWhenNoEntities: true },
     forceUtcTimezone: true,
     // Reads never hit the database twice for the same object within a request.

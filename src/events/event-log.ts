@@ -21,6 +21,23 @@ export type EventTopic =
   /** A workload event or status change the plugin reported for an instance; payload: WorkloadEventSnapshot. */
   | 'workload.event';
 
+/** Every topic, for validating the topics a client asks for. */
+export const EVENT_TOPICS: readonly EventTopic[] = [
+  'host.created',
+  'host.updated',
+  'host.deleted',
+  'host.configUploaded',
+  'host.configRemoved',
+  'operation.updated',
+  'instance.updated',
+  'instance.deleted',
+  'distribution.updated',
+  'distribution.deleted',
+  'workload.event',
+];
+
+export const isEventTopic = (t: string): t is EventTopic => (EVENT_TOPICS as readonly string[]).includes(t);
+
 /**
  * Appends an event within the caller's unit of work, so it commits (or not) together with the change
  * it describes: the log never claims a change that did not happen.

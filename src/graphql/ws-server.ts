@@ -102,7 +102,9 @@ export function createWsServer(d: WsDeps): { close(): Promise<void> } {
         if (!result.errors?.length) return undefined;
         return { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) };
       },
-      onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e)),
+      // An error thrown by a subscription's source stream (SLOW_CONSUMER, the database going away) arrives wrapped
+      // without a path; the original keeps its code.
+      onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e.path === undefined && e.originalError ? e.originalError : e)),
     },
     wss,
   );

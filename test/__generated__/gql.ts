@@ -14,6 +14,7 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
+    "\n  query Changes($after: String, $first: Int, $topics: [String!]) {\n    changes(after: $after, first: $first, topics: $topics) {\n      edges { cursor node { sequence topic subjectId tenantId payload createdAt } }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": typeof types.ChangesDocument,
     "\n  fragment HostFields on MecHost {\n    id\n    tenantId\n    ip\n    name\n    zipCode\n    city\n    address\n    affinity\n    coordinates\n    vim\n    origin\n    configStatus\n    hwCapabilities { hwType hwVendor hwModel }\n    rowVersion\n    createdAt\n    updatedAt\n  }\n": typeof types.HostFieldsFragmentDoc,
     "\n  mutation RegisterHost($input: RegisterHostInput!, $key: String) {\n    registerHost(input: $input, idempotencyKey: $key) { ...HostFields }\n  }\n": typeof types.RegisterHostDocument,
     "\n  mutation UpdateHost($id: ID!, $input: UpdateHostInput!, $expectedVersion: Int, $key: String) {\n    updateHost(id: $id, input: $input, expectedVersion: $expectedVersion, idempotencyKey: $key) { ...HostFields }\n  }\n": typeof types.UpdateHostDocument,
@@ -31,6 +32,19 @@ type Documents = {
     "\n  query AppInstanceStatus($id: ID!) {\n    appInstance(id: $id) {\n      id\n      status { ...InstanceStatusFields }\n    }\n  }\n": typeof types.AppInstanceStatusDocument,
     "\n  query AppInstancesLive($first: Int, $filter: AppInstanceFilterInput) {\n    appInstances(first: $first, filter: $filter) {\n      edges { node { id status { state } } }\n    }\n  }\n": typeof types.AppInstancesLiveDocument,
     "\n  query HostKpi($id: ID!) {\n    host(id: $id) { id name kpi }\n  }\n": typeof types.HostKpiDocument,
+    "\n  fragment LcmOperationFields on LcmOperation {\n    id\n    type\n    state\n    tenantId\n    instanceId\n    packageId\n    hostId\n    params\n    result\n    error { code message details }\n    attempts\n    cancelRequested\n    createdBy\n    finishedAt\n  }\n": typeof types.LcmOperationFieldsFragmentDoc,
+    "\n  mutation LcmDistribute($packageId: ID!, $hostIds: [ID!]!, $key: String) {\n    distributePackage(packageId: $packageId, hostIds: $hostIds, idempotencyKey: $key) { ...LcmOperationFields }\n  }\n": typeof types.LcmDistributeDocument,
+    "\n  mutation LcmRemoveFromHost($packageId: ID!, $hostId: ID!) {\n    removePackageFromHost(packageId: $packageId, hostId: $hostId) { ...LcmOperationFields }\n  }\n": typeof types.LcmRemoveFromHostDocument,
+    "\n  mutation LcmInstantiate($input: InstantiateAppInput!, $key: String) {\n    instantiateApp(input: $input, idempotencyKey: $key) { ...LcmOperationFields }\n  }\n": typeof types.LcmInstantiateDocument,
+    "\n  mutation LcmTerminate($id: ID!, $options: TerminateOptions) {\n    terminateApp(appInstanceId: $id, options: $options) { ...LcmOperationFields }\n  }\n": typeof types.LcmTerminateDocument,
+    "\n  mutation LcmOperate($id: ID!, $action: OperateAction!) {\n    operateApp(appInstanceId: $id, action: $action) { ...LcmOperationFields }\n  }\n": typeof types.LcmOperateDocument,
+    "\n  mutation LcmBatchTerminate($ids: [ID!]!) {\n    batchTerminate(appInstanceIds: $ids) { appInstanceId operation { id state } error { code message } }\n  }\n": typeof types.LcmBatchTerminateDocument,
+    "\n  mutation LcmRetry($id: ID!) { retryOperation(id: $id) { ...LcmOperationFields } }\n": typeof types.LcmRetryDocument,
+    "\n  mutation LcmRollback($id: ID!) { rollbackOperation(id: $id) { ...LcmOperationFields } }\n": typeof types.LcmRollbackDocument,
+    "\n  mutation LcmFail($id: ID!) { failOperation(id: $id) { ...LcmOperationFields } }\n": typeof types.LcmFailDocument,
+    "\n  mutation LcmCancel($id: ID!) { cancelOperation(id: $id) { ...LcmOperationFields } }\n": typeof types.LcmCancelDocument,
+    "\n  query LcmOperationById($id: ID!) { operation(id: $id) { ...LcmOperationFields } }\n": typeof types.LcmOperationByIdDocument,
+    "\n  query LcmInstanceById($id: ID!) {\n    appInstance(id: $id) { id name tenantId instantiationState operationalState parameters }\n  }\n": typeof types.LcmInstanceByIdDocument,
     "\n  fragment OperationFields on LcmOperation {\n    id\n    tenantId\n    type\n    state\n    instanceId\n    packageId\n    hostId\n    params\n    result\n    error { code message details }\n    progress\n    attempts\n    createdBy\n    cancelRequested\n    startedAt\n    finishedAt\n    rowVersion\n    createdAt\n    updatedAt\n  }\n": typeof types.OperationFieldsFragmentDoc,
     "\n  query Operations($first: Int, $after: String, $filter: OperationFilterInput) {\n    operations(first: $first, after: $after, filter: $filter) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges { cursor node { ...OperationFields } }\n    }\n  }\n": typeof types.OperationsDocument,
     "\n  query Operation($id: ID!) {\n    operation(id: $id) { ...OperationFields }\n  }\n": typeof types.OperationDocument,
@@ -45,8 +59,15 @@ type Documents = {
     "\n  query HostPluginStatus($id: ID!) {\n    host(id: $id) { id vim configStatus pluginStatus }\n  }\n": typeof types.HostPluginStatusDocument,
     "\n  mutation UploadHostConfig($hostId: ID!, $content: String!, $key: String) {\n    uploadHostConfig(hostId: $hostId, content: $content, idempotencyKey: $key) { id ip configStatus pluginStatus rowVersion }\n  }\n": typeof types.UploadHostConfigDocument,
     "\n  mutation RemoveHostConfig($hostId: ID!, $key: String) {\n    removeHostConfig(hostId: $hostId, idempotencyKey: $key) { id configStatus }\n  }\n": typeof types.RemoveHostConfigDocument,
+    "\n  subscription OperationUpdated($filter: OperationUpdateFilter, $after: String) {\n    operationUpdated(filter: $filter, afterSequence: $after) {\n      sequence\n      operation {\n        id\n        tenantId\n        type\n        state\n        instanceId\n        packageId\n        hostId\n        params\n        result\n        error { code message }\n        progress\n        attempts\n        cancelRequested\n        rowVersion\n        createdAt\n        updatedAt\n        startedAt\n        finishedAt\n      }\n    }\n  }\n": typeof types.OperationUpdatedDocument,
+    "\n  subscription AppInstanceUpdated($filter: AppInstanceUpdateFilter, $after: String) {\n    appInstanceUpdated(filter: $filter, afterSequence: $after) {\n      sequence\n      deleted\n      packageId\n      hostId\n      appInstance { id tenantId name description instantiationState operationalState parameters origin rowVersion createdAt updatedAt }\n    }\n  }\n": typeof types.AppInstanceUpdatedDocument,
+    "\n  subscription AppInstanceUpdatedWithRows($filter: AppInstanceUpdateFilter) {\n    appInstanceUpdated(filter: $filter) {\n      sequence\n      appInstance { id name package { id } host { id ip } }\n    }\n  }\n": typeof types.AppInstanceUpdatedWithRowsDocument,
+    "\n  subscription PackageDistributionUpdated($filter: PackageDistributionUpdateFilter, $after: String) {\n    packageDistributionUpdated(filter: $filter, afterSequence: $after) {\n      sequence\n      deleted\n      id\n      tenantId\n      packageId\n      hostId\n      state\n      error\n      operationId\n      createdAt\n      updatedAt\n      rowVersion\n    }\n  }\n": typeof types.PackageDistributionUpdatedDocument,
+    "\n  subscription WorkloadEvents($appInstanceId: ID!, $after: String) {\n    workloadEvents(appInstanceId: $appInstanceId, afterSequence: $after) {\n      sequence\n      appInstanceId\n      hostId\n      kind\n      state\n      reason\n      objectKind\n      objectName\n      type\n      message\n      count\n      observedAt\n    }\n  }\n": typeof types.WorkloadEventsDocument,
+    "\n  subscription OperationSequences($after: String) {\n    operationUpdated(afterSequence: $after) { sequence operation { id state } }\n  }\n": typeof types.OperationSequencesDocument,
 };
 const documents: Documents = {
+    "\n  query Changes($after: String, $first: Int, $topics: [String!]) {\n    changes(after: $after, first: $first, topics: $topics) {\n      edges { cursor node { sequence topic subjectId tenantId payload createdAt } }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": types.ChangesDocument,
     "\n  fragment HostFields on MecHost {\n    id\n    tenantId\n    ip\n    name\n    zipCode\n    city\n    address\n    affinity\n    coordinates\n    vim\n    origin\n    configStatus\n    hwCapabilities { hwType hwVendor hwModel }\n    rowVersion\n    createdAt\n    updatedAt\n  }\n": types.HostFieldsFragmentDoc,
     "\n  mutation RegisterHost($input: RegisterHostInput!, $key: String) {\n    registerHost(input: $input, idempotencyKey: $key) { ...HostFields }\n  }\n": types.RegisterHostDocument,
     "\n  mutation UpdateHost($id: ID!, $input: UpdateHostInput!, $expectedVersion: Int, $key: String) {\n    updateHost(id: $id, input: $input, expectedVersion: $expectedVersion, idempotencyKey: $key) { ...HostFields }\n  }\n": types.UpdateHostDocument,
@@ -64,6 +85,19 @@ const documents: Documents = {
     "\n  query AppInstanceStatus($id: ID!) {\n    appInstance(id: $id) {\n      id\n      status { ...InstanceStatusFields }\n    }\n  }\n": types.AppInstanceStatusDocument,
     "\n  query AppInstancesLive($first: Int, $filter: AppInstanceFilterInput) {\n    appInstances(first: $first, filter: $filter) {\n      edges { node { id status { state } } }\n    }\n  }\n": types.AppInstancesLiveDocument,
     "\n  query HostKpi($id: ID!) {\n    host(id: $id) { id name kpi }\n  }\n": types.HostKpiDocument,
+    "\n  fragment LcmOperationFields on LcmOperation {\n    id\n    type\n    state\n    tenantId\n    instanceId\n    packageId\n    hostId\n    params\n    result\n    error { code message details }\n    attempts\n    cancelRequested\n    createdBy\n    finishedAt\n  }\n": types.LcmOperationFieldsFragmentDoc,
+    "\n  mutation LcmDistribute($packageId: ID!, $hostIds: [ID!]!, $key: String) {\n    distributePackage(packageId: $packageId, hostIds: $hostIds, idempotencyKey: $key) { ...LcmOperationFields }\n  }\n": types.LcmDistributeDocument,
+    "\n  mutation LcmRemoveFromHost($packageId: ID!, $hostId: ID!) {\n    removePackageFromHost(packageId: $packageId, hostId: $hostId) { ...LcmOperationFields }\n  }\n": types.LcmRemoveFromHostDocument,
+    "\n  mutation LcmInstantiate($input: InstantiateAppInput!, $key: String) {\n    instantiateApp(input: $input, idempotencyKey: $key) { ...LcmOperationFields }\n  }\n": types.LcmInstantiateDocument,
+    "\n  mutation LcmTerminate($id: ID!, $options: TerminateOptions) {\n    terminateApp(appInstanceId: $id, options: $options) { ...LcmOperationFields }\n  }\n": types.LcmTerminateDocument,
+    "\n  mutation LcmOperate($id: ID!, $action: OperateAction!) {\n    operateApp(appInstanceId: $id, action: $action) { ...LcmOperationFields }\n  }\n": types.LcmOperateDocument,
+    "\n  mutation LcmBatchTerminate($ids: [ID!]!) {\n    batchTerminate(appInstanceIds: $ids) { appInstanceId operation { id state } error { code message } }\n  }\n": types.LcmBatchTerminateDocument,
+    "\n  mutation LcmRetry($id: ID!) { retryOperation(id: $id) { ...LcmOperationFields } }\n": types.LcmRetryDocument,
+    "\n  mutation LcmRollback($id: ID!) { rollbackOperation(id: $id) { ...LcmOperationFields } }\n": types.LcmRollbackDocument,
+    "\n  mutation LcmFail($id: ID!) { failOperation(id: $id) { ...LcmOperationFields } }\n": types.LcmFailDocument,
+    "\n  mutation LcmCancel($id: ID!) { cancelOperation(id: $id) { ...LcmOperationFields } }\n": types.LcmCancelDocument,
+    "\n  query LcmOperationById($id: ID!) { operation(id: $id) { ...LcmOperationFields } }\n": types.LcmOperationByIdDocument,
+    "\n  query LcmInstanceById($id: ID!) {\n    appInstance(id: $id) { id name tenantId instantiationState operationalState parameters }\n  }\n": types.LcmInstanceByIdDocument,
     "\n  fragment OperationFields on LcmOperation {\n    id\n    tenantId\n    type\n    state\n    instanceId\n    packageId\n    hostId\n    params\n    result\n    error { code message details }\n    progress\n    attempts\n    createdBy\n    cancelRequested\n    startedAt\n    finishedAt\n    rowVersion\n    createdAt\n    updatedAt\n  }\n": types.OperationFieldsFragmentDoc,
     "\n  query Operations($first: Int, $after: String, $filter: OperationFilterInput) {\n    operations(first: $first, after: $after, filter: $filter) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges { cursor node { ...OperationFields } }\n    }\n  }\n": types.OperationsDocument,
     "\n  query Operation($id: ID!) {\n    operation(id: $id) { ...OperationFields }\n  }\n": types.OperationDocument,
@@ -78,6 +112,12 @@ const documents: Documents = {
     "\n  query HostPluginStatus($id: ID!) {\n    host(id: $id) { id vim configStatus pluginStatus }\n  }\n": types.HostPluginStatusDocument,
     "\n  mutation UploadHostConfig($hostId: ID!, $content: String!, $key: String) {\n    uploadHostConfig(hostId: $hostId, content: $content, idempotencyKey: $key) { id ip configStatus pluginStatus rowVersion }\n  }\n": types.UploadHostConfigDocument,
     "\n  mutation RemoveHostConfig($hostId: ID!, $key: String) {\n    removeHostConfig(hostId: $hostId, idempotencyKey: $key) { id configStatus }\n  }\n": types.RemoveHostConfigDocument,
+    "\n  subscription OperationUpdated($filter: OperationUpdateFilter, $after: String) {\n    operationUpdated(filter: $filter, afterSequence: $after) {\n      sequence\n      operation {\n        id\n        tenantId\n        type\n        state\n        instanceId\n        packageId\n        hostId\n        params\n        result\n        error { code message }\n        progress\n        attempts\n        cancelRequested\n        rowVersion\n        createdAt\n        updatedAt\n        startedAt\n        finishedAt\n      }\n    }\n  }\n": types.OperationUpdatedDocument,
+    "\n  subscription AppInstanceUpdated($filter: AppInstanceUpdateFilter, $after: String) {\n    appInstanceUpdated(filter: $filter, afterSequence: $after) {\n      sequence\n      deleted\n      packageId\n      hostId\n      appInstance { id tenantId name description instantiationState operationalState parameters origin rowVersion createdAt updatedAt }\n    }\n  }\n": types.AppInstanceUpdatedDocument,
+    "\n  subscription AppInstanceUpdatedWithRows($filter: AppInstanceUpdateFilter) {\n    appInstanceUpdated(filter: $filter) {\n      sequence\n      appInstance { id name package { id } host { id ip } }\n    }\n  }\n": types.AppInstanceUpdatedWithRowsDocument,
+    "\n  subscription PackageDistributionUpdated($filter: PackageDistributionUpdateFilter, $after: String) {\n    packageDistributionUpdated(filter: $filter, afterSequence: $after) {\n      sequence\n      deleted\n      id\n      tenantId\n      packageId\n      hostId\n      state\n      error\n      operationId\n      createdAt\n      updatedAt\n      rowVersion\n    }\n  }\n": types.PackageDistributionUpdatedDocument,
+    "\n  subscription WorkloadEvents($appInstanceId: ID!, $after: String) {\n    workloadEvents(appInstanceId: $appInstanceId, afterSequence: $after) {\n      sequence\n      appInstanceId\n      hostId\n      kind\n      state\n      reason\n      objectKind\n      objectName\n      type\n      message\n      count\n      observedAt\n    }\n  }\n": types.WorkloadEventsDocument,
+    "\n  subscription OperationSequences($after: String) {\n    operationUpdated(afterSequence: $after) { sequence operation { id state } }\n  }\n": types.OperationSequencesDocument,
 };
 
 /**
@@ -94,6 +134,10 @@ const documents: Documents = {
  */
 export function graphql(source: string): unknown;
 
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Changes($after: String, $first: Int, $topics: [String!]) {\n    changes(after: $after, first: $first, topics: $topics) {\n      edges { cursor node { sequence topic subjectId tenantId payload createdAt } }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n"): (typeof documents)["\n  query Changes($after: String, $first: Int, $topics: [String!]) {\n    changes(after: $after, first: $first, topics: $topics) {\n      edges { cursor node { sequence topic subjectId tenantId payload createdAt } }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -165,6 +209,58 @@ export function graphql(source: "\n  query HostKpi($id: ID!) {\n    host(id: $id
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "\n  fragment LcmOperationFields on LcmOperation {\n    id\n    type\n    state\n    tenantId\n    instanceId\n    packageId\n    hostId\n    params\n    result\n    error { code message details }\n    attempts\n    cancelRequested\n    createdBy\n    finishedAt\n  }\n"): (typeof documents)["\n  fragment LcmOperationFields on LcmOperation {\n    id\n    type\n    state\n    tenantId\n    instanceId\n    packageId\n    hostId\n    params\n    result\n    error { code message details }\n    attempts\n    cancelRequested\n    createdBy\n    finishedAt\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation LcmDistribute($packageId: ID!, $hostIds: [ID!]!, $key: String) {\n    distributePackage(packageId: $packageId, hostIds: $hostIds, idempotencyKey: $key) { ...LcmOperationFields }\n  }\n"): (typeof documents)["\n  mutation LcmDistribute($packageId: ID!, $hostIds: [ID!]!, $key: String) {\n    distributePackage(packageId: $packageId, hostIds: $hostIds, idempotencyKey: $key) { ...LcmOperationFields }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation LcmRemoveFromHost($packageId: ID!, $hostId: ID!) {\n    removePackageFromHost(packageId: $packageId, hostId: $hostId) { ...LcmOperationFields }\n  }\n"): (typeof documents)["\n  mutation LcmRemoveFromHost($packageId: ID!, $hostId: ID!) {\n    removePackageFromHost(packageId: $packageId, hostId: $hostId) { ...LcmOperationFields }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation LcmInstantiate($input: InstantiateAppInput!, $key: String) {\n    instantiateApp(input: $input, idempotencyKey: $key) { ...LcmOperationFields }\n  }\n"): (typeof documents)["\n  mutation LcmInstantiate($input: InstantiateAppInput!, $key: String) {\n    instantiateApp(input: $input, idempotencyKey: $key) { ...LcmOperationFields }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation LcmTerminate($id: ID!, $options: TerminateOptions) {\n    terminateApp(appInstanceId: $id, options: $options) { ...LcmOperationFields }\n  }\n"): (typeof documents)["\n  mutation LcmTerminate($id: ID!, $options: TerminateOptions) {\n    terminateApp(appInstanceId: $id, options: $options) { ...LcmOperationFields }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation LcmOperate($id: ID!, $action: OperateAction!) {\n    operateApp(appInstanceId: $id, action: $action) { ...LcmOperationFields }\n  }\n"): (typeof documents)["\n  mutation LcmOperate($id: ID!, $action: OperateAction!) {\n    operateApp(appInstanceId: $id, action: $action) { ...LcmOperationFields }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation LcmBatchTerminate($ids: [ID!]!) {\n    batchTerminate(appInstanceIds: $ids) { appInstanceId operation { id state } error { code message } }\n  }\n"): (typeof documents)["\n  mutation LcmBatchTerminate($ids: [ID!]!) {\n    batchTerminate(appInstanceIds: $ids) { appInstanceId operation { id state } error { code message } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation LcmRetry($id: ID!) { retryOperation(id: $id) { ...LcmOperationFields } }\n"): (typeof documents)["\n  mutation LcmRetry($id: ID!) { retryOperation(id: $id) { ...LcmOperationFields } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation LcmRollback($id: ID!) { rollbackOperation(id: $id) { ...LcmOperationFields } }\n"): (typeof documents)["\n  mutation LcmRollback($id: ID!) { rollbackOperation(id: $id) { ...LcmOperationFields } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation LcmFail($id: ID!) { failOperation(id: $id) { ...LcmOperationFields } }\n"): (typeof documents)["\n  mutation LcmFail($id: ID!) { failOperation(id: $id) { ...LcmOperationFields } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation LcmCancel($id: ID!) { cancelOperation(id: $id) { ...LcmOperationFields } }\n"): (typeof documents)["\n  mutation LcmCancel($id: ID!) { cancelOperation(id: $id) { ...LcmOperationFields } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query LcmOperationById($id: ID!) { operation(id: $id) { ...LcmOperationFields } }\n"): (typeof documents)["\n  query LcmOperationById($id: ID!) { operation(id: $id) { ...LcmOperationFields } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query LcmInstanceById($id: ID!) {\n    appInstance(id: $id) { id name tenantId instantiationState operationalState parameters }\n  }\n"): (typeof documents)["\n  query LcmInstanceById($id: ID!) {\n    appInstance(id: $id) { id name tenantId instantiationState operationalState parameters }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "\n  fragment OperationFields on LcmOperation {\n    id\n    tenantId\n    type\n    state\n    instanceId\n    packageId\n    hostId\n    params\n    result\n    error { code message details }\n    progress\n    attempts\n    createdBy\n    cancelRequested\n    startedAt\n    finishedAt\n    rowVersion\n    createdAt\n    updatedAt\n  }\n"): (typeof documents)["\n  fragment OperationFields on LcmOperation {\n    id\n    tenantId\n    type\n    state\n    instanceId\n    packageId\n    hostId\n    params\n    result\n    error { code message details }\n    progress\n    attempts\n    createdBy\n    cancelRequested\n    startedAt\n    finishedAt\n    rowVersion\n    createdAt\n    updatedAt\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
@@ -218,6 +314,30 @@ export function graphql(source: "\n  mutation UploadHostConfig($hostId: ID!, $co
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation RemoveHostConfig($hostId: ID!, $key: String) {\n    removeHostConfig(hostId: $hostId, idempotencyKey: $key) { id configStatus }\n  }\n"): (typeof documents)["\n  mutation RemoveHostConfig($hostId: ID!, $key: String) {\n    removeHostConfig(hostId: $hostId, idempotencyKey: $key) { id configStatus }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription OperationUpdated($filter: OperationUpdateFilter, $after: String) {\n    operationUpdated(filter: $filter, afterSequence: $after) {\n      sequence\n      operation {\n        id\n        tenantId\n        type\n        state\n        instanceId\n        packageId\n        hostId\n        params\n        result\n        error { code message }\n        progress\n        attempts\n        cancelRequested\n        rowVersion\n        createdAt\n        updatedAt\n        startedAt\n        finishedAt\n      }\n    }\n  }\n"): (typeof documents)["\n  subscription OperationUpdated($filter: OperationUpdateFilter, $after: String) {\n    operationUpdated(filter: $filter, afterSequence: $after) {\n      sequence\n      operation {\n        id\n        tenantId\n        type\n        state\n        instanceId\n        packageId\n        hostId\n        params\n        result\n        error { code message }\n        progress\n        attempts\n        cancelRequested\n        rowVersion\n        createdAt\n        updatedAt\n        startedAt\n        finishedAt\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription AppInstanceUpdated($filter: AppInstanceUpdateFilter, $after: String) {\n    appInstanceUpdated(filter: $filter, afterSequence: $after) {\n      sequence\n      deleted\n      packageId\n      hostId\n      appInstance { id tenantId name description instantiationState operationalState parameters origin rowVersion createdAt updatedAt }\n    }\n  }\n"): (typeof documents)["\n  subscription AppInstanceUpdated($filter: AppInstanceUpdateFilter, $after: String) {\n    appInstanceUpdated(filter: $filter, afterSequence: $after) {\n      sequence\n      deleted\n      packageId\n      hostId\n      appInstance { id tenantId name description instantiationState operationalState parameters origin rowVersion createdAt updatedAt }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription AppInstanceUpdatedWithRows($filter: AppInstanceUpdateFilter) {\n    appInstanceUpdated(filter: $filter) {\n      sequence\n      appInstance { id name package { id } host { id ip } }\n    }\n  }\n"): (typeof documents)["\n  subscription AppInstanceUpdatedWithRows($filter: AppInstanceUpdateFilter) {\n    appInstanceUpdated(filter: $filter) {\n      sequence\n      appInstance { id name package { id } host { id ip } }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription PackageDistributionUpdated($filter: PackageDistributionUpdateFilter, $after: String) {\n    packageDistributionUpdated(filter: $filter, afterSequence: $after) {\n      sequence\n      deleted\n      id\n      tenantId\n      packageId\n      hostId\n      state\n      error\n      operationId\n      createdAt\n      updatedAt\n      rowVersion\n    }\n  }\n"): (typeof documents)["\n  subscription PackageDistributionUpdated($filter: PackageDistributionUpdateFilter, $after: String) {\n    packageDistributionUpdated(filter: $filter, afterSequence: $after) {\n      sequence\n      deleted\n      id\n      tenantId\n      packageId\n      hostId\n      state\n      error\n      operationId\n      createdAt\n      updatedAt\n      rowVersion\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription WorkloadEvents($appInstanceId: ID!, $after: String) {\n    workloadEvents(appInstanceId: $appInstanceId, afterSequence: $after) {\n      sequence\n      appInstanceId\n      hostId\n      kind\n      state\n      reason\n      objectKind\n      objectName\n      type\n      message\n      count\n      observedAt\n    }\n  }\n"): (typeof documents)["\n  subscription WorkloadEvents($appInstanceId: ID!, $after: String) {\n    workloadEvents(appInstanceId: $appInstanceId, afterSequence: $after) {\n      sequence\n      appInstanceId\n      hostId\n      kind\n      state\n      reason\n      objectKind\n      objectName\n      type\n      message\n      count\n      observedAt\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription OperationSequences($after: String) {\n    operationUpdated(afterSequence: $after) { sequence operation { id state } }\n  }\n"): (typeof documents)["\n  subscription OperationSequences($after: String) {\n    operationUpdated(afterSequence: $after) { sequence operation { id state } }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

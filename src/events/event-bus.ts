@@ -1,0 +1,194 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Logger } from '../observability/logger.js';
+import { commitSignalOf } from './commit-signal.js';
+import type { EventReader, LoggedEvent } from './event-reader.js';
+import { PgListener } from './pg-listener.js';
+
+/** The channel the event_notify trigger signals on every commit that inserted events. */
+export const EVENT_CHANNEL = 'applcm_events';
+
+export type EventTap = (e: LoggedEvent) => void;
+
+export interface EventBusOptions {
+  orm: MikroORM;
+  reader: EventReader;
+  log: Logger;
+  /** Safety poll: the longest an event waits when both the in-process signal and NOTIFY missed it. */
+  pollMs: number;
+  /** Rows read per query; a wake reads until a short page. */
+  batchSize: number;
+  /** PostgreSQL to LISTEN on; absent on the embedded database, which delivers no NOTIFY between connections. */
+  listenUrl?: string | null;
+  /** Backoff of the read loop and of the listener after failures. */
+  retryMinMs?: number;
+  retryMaxMs?: number;
+}
+
+interface Waiter {
+  seq: bigint;
+  resolve: () => void;
+}
+
+/**
+ * One per server: follows the event table by sequence and fans each new row out to in-memory taps. Whatever the
+ * number of subscribers, a wake costs one query (more only while a backlog is read in pages).
+ *
+ * It wakes on (a) an in-process signal after any ORM commit that inserted events, (b) `LISTEN applcm_events` on
+ * real PostgreSQL (other replicas' commits; the connection reconnects with backoff), (c) a slow safety poll. Wakes
+ * that arrive while a read runs collapse into one more read.
+ *
+ * Sequence order is commit order (the event_serialize trigger draws it under a transaction lock), so reading
+ * `seq > last` never passes over a row that commits later: taps see every event exactly once, in order.
+ */
+export class EventBus {
+  private position = -1n;
+  private readonly byTopic = new Map<string, Set<EventTap>>();
+  private tapCount = 0;
+  private dirty = false;
+  private reading: Promise<void> | undefined;
+  private failures = 0;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private pollTimer: NodeJS.Timeout | undefined;
+  private waiters: Waiter[] = [];
+  private listener: PgListener | undefined;
+  private offCommit: (() => void) | undefined;
+  private stopped = false;
+  /** Reads done so far (one per wake with news or not), for tests and diagnostics. */
+  reads = 0;
+
+  constructor(private readonly o: EventBusOptions) {}
+
+  /** Starts from the current end of the log: events committed before start are replayed by cursor, never pushed. */
+  async start(): Promise<void> {
+    this.position = await this.o.reader.head();
+    this.offCommit = commitSignalOf(this.o.orm).onCommit(() => this.wake());
+    if (this.o.listenUrl) {
+      this.listener = new PgListener({ url: this.o.listenUrl, channel: EVENT_CHANNEL, onNotify: () => this.wake(), log: this.o.log, minBackoffMs: this.o.retryMinMs, maxBackoffMs: this.o.retryMaxMs });
+      this.listener.start();
+      await this.listener.ready();
+    }
+    this.pollTimer = setInterval(() => this.wake(), this.o.pollMs);
+    this.pollTimer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.offCommit?.();
+    clearInterval(this.pollTimer);
+    clearTimeout(this.retryTimer);
+    await this.listener?.stop();
+    await this.reading;
+    for (const w of this.waiters) w.resolve();
+    this.waiters = [];
+  }
+
+  /** The sequence of the last event handed to taps: a tap added now receives exactly the events after it. */
+  get sequence(): bigint {
+    return this.position;
+  }
+
+  /** Taps currently registered (each live subscription holds one). */
+  get taps(): number {
+    return this.tapCount;
+  }
+
+  /** The LISTEN connection, when there is one (tests use it to cut the connection). */
+  get pgListener(): PgListener | undefined {
+    return this.listener;
+  }
+
+  /**
+   * Calls `fn` synchronously for every event of `topics` delivered from now on, in sequence order. `fn` must be
+   * cheap and must not throw (it runs inside the fan-out loop). Returns the function that removes the tap.
+   */
+  tap(topics: readonly string[], fn: EventTap): () => void {
+    for (const t of topics) {
+      let set = this.byTopic.get(t);
+      if (!set) this.byTopic.set(t, (set = new Set()));
+      set.add(fn);
+    }
+    this.tapCount++;
+    let removed = false;
+    return () => {
+      if (removed) return;
+      removed = true;
+      this.tapCount--;
+      for (const t of topics) {
+        const set = this.byTopic.get(t);
+        set?.delete(fn);
+        if (set?.size === 0) this.byTopic.delete(t);
+      }
+    };
+  }
+
+  /** Asks for a read soon; wakes during a read collapse into one more read after it. */
+  wake(): void {
+    if (this.stopped) return;
+    this.dirty = true;
+    this.reading ??= this.readLoop().finally(() => {
+      this.reading = undefined;
+    });
+  }
+
+  /** Resolves once every event up to `seq` has been handed to the taps. */
+  delivered(seq: bigint): Promise<void> {
+    if (this.position >= seq || this.stopped) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ seq, resolve }));
+  }
+
+  /** Resolves once every event committed before the call has been handed to the taps; returns that sequence. */
+  async sync(): Promise<bigint> {
+    const head = await this.o.reader.head();
+    this.wake();
+    await this.delivered(head);
+    return head;
+  }
+
+  private async readLoop(): Promise<void> {
+    while (this.dirty && !this.stopped) {
+      this.dirty = false;
+      try {
+        for (;;) {
+          this.reads++;
+          const rows = await this.o.reader.read({ after: this.position, limit: this.o.batchSize });
+          if (this.stopped) return;
+          this.fanOut(rows);
+          if (rows.length < this.o.batchSize) break;
+        }
+        this.failures = 0;
+      } catch (e) {
+        // The database is away: try again with backoff (the poll keeps waking us too, without harm).
+        const delay = Math.min((this.o.retryMinMs ?? 250) * 2 ** this.failures++, this.o.retryMaxMs ?? 10_000);
+        this.o.log.warn({ err: (e as Error).message, retryInMs: delay }, 'reading the event log failed');
+        clearTimeout(this.retryTimer);
+        this.retryTimer = setTimeout(() => this.wake(), delay);
+        this.retryTimer.unref();
+        return;
+      }
+    }
+  }
+
+  private fanOut(rows: LoggedEvent[]): void {
+    for (const e of rows) {
+      this.position = e.seq;
+      const taps = this.byTopic.get(e.topic);
+      if (!taps) continue;
+      for (const fn of taps) {
+        try {
+          fn(e);
+        } catch (err) {
+          this.o.log.error({ err, seq: e.sequence }, 'event tap failed');
+        }
+      }
+    }
+    if (this.waiters.length && rows.length) {
+      const still: Waiter[] = [];
+      for (const w of this.waiters) {
+        if (this.position >= w.seq) w.resolve();
+        else still.push(w);
+      }
+      this.waiters = still;
+    }
+  }
+}
