@@ -114,6 +114,11 @@ const envSchema = z.object({
   // in FAILED_TEMP for a retry by a user (whose token is used). The embedded default mints one with its dev key.
   APPLCM_PLUGIN_ACCESS_TOKEN: z.string().optional(),
   APPLCM_MAX_INSTANCES_PER_TENANT: intIn(1, 1_000_000, 500),
+  // The MEP: instantiate registers the instance's AK/SK there and terminate tells it the instance is gone, as the
+  // original did (its API_GW_ADDR and MEP_SERVER); both are skipped when unset.
+  APPLCM_MEP_URL: z.string().url().optional(),
+  APPLCM_MEP_TERMINATION_URL: z.string().url().optional(),
+  APPLCM_MEP_TIMEOUT_MS: intIn(100, 600_000, 10_000),
 
   // Domain quotas (the original capped hosts at 20).
   APPLCM_MAX_HOSTS_PER_TENANT: intIn(1, 100_000, 20),
@@ -161,6 +166,7 @@ export interface Config {
     distributeStatusTimeoutMs: number;
     pluginAccessToken?: string;
     maxInstancesPerTenant: number;
+    mep: { url?: string; terminationUrl?: string; timeoutMs: number };
   };
   plugins: {
     specs: PluginSpec[];
@@ -250,6 +256,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       distributeStatusTimeoutMs: e.APPLCM_DISTRIBUTE_STATUS_TIMEOUT_MS,
       pluginAccessToken: e.APPLCM_PLUGIN_ACCESS_TOKEN,
       maxInstancesPerTenant: e.APPLCM_MAX_INSTANCES_PER_TENANT,
+      mep: { url: e.APPLCM_MEP_URL, terminationUrl: e.APPLCM_MEP_TERMINATION_URL, timeoutMs: e.APPLCM_MEP_TIMEOUT_MS },
     },
     plugins: {
       specs,

@@ -5,6 +5,7 @@ import type { PackageStore } from '../packages/package-store.js';
 import type { PluginRegistry } from '../plugins/plugin-registry.js';
 import { AccessTokens } from './access-tokens.js';
 import { HANDLERS } from './handlers/index.js';
+import { MepClient } from './mep-client.js';
 import { OperationWorker } from './operation-worker.js';
 
 export interface LcmEngine {
@@ -31,6 +32,7 @@ export function createEngine(d: EngineDeps): LcmEngine {
     orm: d.orm,
     plugins: d.plugins,
     store: d.store,
+    mep: new MepClient(d.config.mep),
     tokens,
     handlers: HANDLERS,
     options: d.config,

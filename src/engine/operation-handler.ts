@@ -4,6 +4,7 @@ import type { DomainError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import type { PackageStore } from '../packages/package-store.js';
 import type { PluginRegistry } from '../plugins/plugin-registry.js';
+import type { MepClient } from './mep-client.js';
 
 export interface EngineOptions {
   concurrency: number;
@@ -23,6 +24,8 @@ export interface HandlerContext {
   em(): EntityManager;
   plugins: PluginRegistry;
   store: PackageStore;
+  /** AK/SK registration and termination notices (no-ops when no MEP is configured). */
+  mep: MepClient;
   /** The token to present to plugins for this operation. */
   accessToken(): Promise<string>;
   /** Aborted when the lease is lost, a cancel is asked for, or the server shuts down. */

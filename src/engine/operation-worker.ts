@@ -7,6 +7,7 @@ import type { Logger } from '../observability/logger.js';
 import type { PackageStore } from '../packages/package-store.js';
 import type { PluginRegistry } from '../plugins/plugin-registry.js';
 import type { AccessTokens } from './access-tokens.js';
+import type { MepClient } from './mep-client.js';
 import { PartialFailure, type EngineOptions, type HandlerContext, type OperationHandler } from './operation-handler.js';
 import { recordOperation } from './record-events.js';
 
@@ -14,6 +15,7 @@ export interface WorkerDeps {
   orm: MikroORM;
   plugins: PluginRegistry;
   store: PackageStore;
+  mep: MepClient;
   tokens: AccessTokens;
   handlers: Record<OperationType, OperationHandler>;
   options: EngineOptions;
@@ -173,6 +175,7 @@ export class OperationWorker {
       em: () => this.d.orm.em.fork(),
       plugins: this.d.plugins,
       store: this.d.store,
+      mep: this.d.mep,
       accessToken: () => this.d.tokens.forOperation(op.id),
       signal,
       correlationId: op.id,

@@ -73,7 +73,8 @@ export class LcmService {
           const prior = await em.findOne(AppInstance, { id }, { populate: ['secrets'] });
           if (prior) return { value: await this.sameInstantiation(em, prior, req, digest), remember: {} };
           const pkg = await this.instantiablePackage(ctx, em, req.packageId, req.hostId);
-          await this.lockTenant(em, `app_instance:${pkg.tenantId}`);
+          // A soft quota, as the original's: concurrent requests may pass it by their number. An exact one would
+          // serialise every instantiate of a tenant through its commit.
           const count = await em.count(AppInstance, { tenantId: pkg.tenantId });
           if (count >= this.d.maxInstancesPerTenant) throw new DomainError(ErrorCode.QUOTA_EXCEEDED, `at most ${this.d.maxInstancesPerTenant} app instances per tenant`, { limit: this.d.maxInstancesPerTenant });
           const generated = !req.userSecrets.ak;
@@ -317,10 +318,6 @@ export class LcmService {
     if (owner && (ACTIVE_OPERATION_STATES as readonly string[]).includes(owner.state)) {
       throw new DomainError(ErrorCode.CONFLICT, `operation ${owner.id} (${owner.type}, ${owner.state}) is already moving the package on host ${row.host.ip}`, { reason: 'OPERATION_IN_PROGRESS', operationId: owner.id });
     }
-  }
-
-  private async lockTenant(em: EntityManager, key: string): Promise<void> {
-    await em.getConnection().execute('select pg_advisory_xact_lock(hashtext(?))', [key], 'get', em.getTransactionContext());
   }
 }
 

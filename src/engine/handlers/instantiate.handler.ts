@@ -1,4 +1,6 @@
-import { InstanceOperationalState, InstantiationState, AppInstance } from '../../db/entities/index.js';
+import { AppInstance, AppPackage, InstanceOperationalState, InstantiationState } from '../../db/entities/index.js';
+import type { AppConfiguration } from '../../packages/appd.js';
+import type { HandlerContext } from '../operation-handler.js';
 import { DomainError, ErrorCode } from '../../errors.js';
 import type { OperationHandler } from '../operation-handler.js';
 import { recordInstance } from '../record-events.js';
@@ -19,7 +21,7 @@ export const instantiateHandler: OperationHandler = {
     const generated = p.inst.secrets[AKSK_GENERATED];
     // Keys starting with __ are the controller's own bookkeeping, not parameters.
     const secrets = Object.fromEntries(Object.entries(p.inst.secrets).filter(([k]) => !k.startsWith('__')));
-    await ctx.progress({ step: 'deploying', hostId: p.inst.host.id });
+    if (ctx.mep.configured) await registerWithMep(ctx, p.inst, secrets);
     try {
       await p.client.instantiate(
         p.target,
@@ -44,6 +46,7 @@ export const instantiateHandler: OperationHandler = {
   async rollback(ctx) {
     const p = await instanceOnPlugin(ctx);
     await p.client.terminate(p.target, p.inst.id, { signal: ctx.signal, correlationId: ctx.correlationId });
+    await ctx.mep.terminate(p.inst.id, ctx.signal);
   },
 
   async rolledBack(em, op) {
@@ -53,3 +56,15 @@ export const instantiateHandler: OperationHandler = {
     em.remove(inst);
   },
 };
+
+/** As the original: the AK/SK, the instance name, and the services the AppD asks of the MEP (optional, produced, required). */
+async function registerWithMep(ctx: HandlerContext, inst: AppInstance, secrets: Record<string, string>): Promise<void> {
+  const pkg = await ctx.em().findOne(AppPackage, { id: inst.package.id }, { fields: ['id', 'appd'] });
+  const conf = (pkg?.appd as { appConfiguration?: AppConfiguration | null } | null)?.appConfiguration ?? null;
+  const services = conf ? [...conf.servicesOptional, ...conf.servicesProduced, ...conf.servicesRequired].map((s) => s.serName) : [];
+  await ctx.mep.register(
+    inst.id,
+    { accessKey: secrets.ak ?? '', secretKey: secrets.sk ?? '', appName: inst.name, appdAppName: conf?.appName ?? inst.name, requiredServices: services },
+    ctx.signal,
+  );
+}

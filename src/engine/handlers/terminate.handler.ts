@@ -31,9 +31,10 @@ export const terminateHandler: OperationHandler = {
     try {
       await p.client.terminate(p.target, p.inst.id, { signal: ctx.signal, correlationId: ctx.correlationId });
     } catch (e) {
-      if (e instanceof DomainError && e.code === ErrorCode.DEADLINE_EXCEEDED && !(await pluginHolds(p, ctx.signal))) return { reconciled: true };
-      throw e;
+      if (!(e instanceof DomainError && e.code === ErrorCode.DEADLINE_EXCEEDED && !(await pluginHolds(p, ctx.signal)))) throw e;
     }
+    // As the original: the MEP hears that the instance is gone (a 404 there counts as done).
+    await ctx.mep.terminate(p.inst.id, ctx.signal);
     return null;
   },
 
