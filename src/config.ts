@@ -56,8 +56,10 @@ const envSchema = z.object({
   // once, and on PostgreSQL so does NOTIFY for every replica's commits.
   APPLCM_EVENT_POLL_MS: intIn(10, 3_600_000, 2000),
   APPLCM_EVENT_BATCH: intIn(1, 10_000, 500),
-  // Events a subscriber may fall behind before it is cut off with SLOW_CONSUMER (it resubscribes with afterSequence).
+  // Live events held in memory per subscriber; one further behind reads the log by its cursor instead, and is cut off
+  // with SLOW_CONSUMER (it resubscribes with afterSequence) when it then takes nothing for the stall time.
   APPLCM_SUBSCRIPTION_QUEUE: intIn(1, 1_000_000, 1000),
+  APPLCM_SUBSCRIPTION_STALL_MS: intIn(10, 3_600_000, 10_000),
   APPLCM_SUBSCRIPTION_REPLAY_PAGE: intIn(1, 10_000, 200),
   // First reconnect delay of a plugin watch stream (workloadEvents); doubles up to 30 s.
   APPLCM_WORKLOAD_WATCH_RETRY_MS: intIn(10, 600_000, 1000),
@@ -133,7 +135,7 @@ export interface Config {
   dataDir: string;
   database: { url?: string; poolMax: number; statementTimeoutMs: number; connectTimeoutMs: number; migrateOnStart: boolean };
   logLevel: Env['LOG_LEVEL'];
-  events: { pollMs: number; batchSize: number; subscriberQueue: number; replayPage: number; watchRetryMs: number };
+  events: { pollMs: number; batchSize: number; subscriberQueue: number; subscriberStallMs: number; replayPage: number; watchRetryMs: number };
   auth: {
     publicKeyPem?: string;
     publicKeyFile?: string;
@@ -220,6 +222,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       pollMs: e.APPLCM_EVENT_POLL_MS,
       batchSize: e.APPLCM_EVENT_BATCH,
       subscriberQueue: e.APPLCM_SUBSCRIPTION_QUEUE,
+      subscriberStallMs: e.APPLCM_SUBSCRIPTION_STALL_MS,
       replayPage: e.APPLCM_SUBSCRIPTION_REPLAY_PAGE,
       watchRetryMs: e.APPLCM_WORKLOAD_WATCH_RETRY_MS,
     },

@@ -15,13 +15,17 @@ export interface EventStreamSpec<T> {
   map: (e: LoggedEvent) => T;
   /** Runs once when the stream ends, however it ends. */
   onClose?: () => void;
+  /** Runs each time the subscriber falls too far behind the live feed and goes back to reading the log. */
+  onFallBehind?: () => void;
 }
 
 export interface EventStreamLimits {
-  /** Events waiting for a slow client; one more ends the stream with SLOW_CONSUMER. */
+  /** Live events held in memory for one subscriber; beyond, it reads the log by its cursor instead. */
   maxQueue: number;
   /** Rows per replay query. */
   replayPage: number;
+  /** A subscriber reading the log by cursor that takes nothing for this long is ended with SLOW_CONSUMER. */
+  stallMs: number;
 }
 
 type Phase = 'replay' | 'seam' | 'live' | 'closed';
@@ -29,16 +33,20 @@ type Phase = 'replay' | 'seam' | 'live' | 'closed';
 const DONE: IteratorReturnResult<undefined> = { value: undefined, done: true };
 
 /**
- * One subscriber's view of the event log: an async iterator that first replays matching rows after a cursor from
- * the database, page by page as the client consumes them, then continues with the live fan-out of the bus, without
- * gap or duplicate at the seam:
+ * One subscriber's view of the event log: an async iterator that replays matching rows after a cursor from the
+ * database, page by page as the client consumes them, then continues with the live fan-out of the bus, without gap
+ * or duplicate at the seam:
  *
  * 1. `replay`: pages of `seq > scanned` until a short page; nothing is buffered beyond one page.
  * 2. The tap is added; the bus hands it exactly the events after its position `L` at that moment. Rows in
  *    `(scanned, L]` (delivered by the bus before the tap existed) are read by a bounded `seam` replay, while live
  *    events wait in `held`. Live events at or below `scanned` (the replay already saw them) are dropped.
- * 3. `live`: the tap queues matching events for the consumer, at most `maxQueue`; a client that falls further behind
- *    is cut off with SLOW_CONSUMER (and the sequence to resume after), so memory stays bounded.
+ * 3. `live`: the tap queues matching events for the consumer.
+ *
+ * Memory per subscriber is bounded by `maxQueue` events: a subscriber that falls further behind (a burst larger than
+ * it can take at once, or a client that stopped reading) drops its queue and its tap and goes back to step 1 from the
+ * last event it was given, reading the log at its own pace. If it then takes nothing for `stallMs` (the client does
+ * not read its socket), it is ended with SLOW_CONSUMER and the sequence to resume after.
  *
  * Written by hand rather than as an async generator: `return()` must end the stream even while `next()` is waiting
  * for an event (a suspended generator would queue the return behind that wait, and the tap would leak).
@@ -52,8 +60,13 @@ export class EventStream<T> implements AsyncIterableIterator<T> {
   private untap: (() => void) | undefined;
   private wakeConsumer: (() => void) | undefined;
   private failure: Error | undefined;
-  /** What the client has been sent: the sequence to resume after. */
-  private lastSequence: string;
+  /** The last event handed to the client (or the starting point): where it resumes. */
+  private delivered: bigint;
+  private pulling = false;
+  private lastPull = Date.now();
+  private stallTimer: NodeJS.Timeout | undefined;
+  /** Times this subscriber fell behind the live feed and went back to reading the log (a query in flight then is void). */
+  fallbacks = 0;
 
   constructor(
     private readonly bus: EventBus,
@@ -63,14 +76,14 @@ export class EventStream<T> implements AsyncIterableIterator<T> {
   ) {
     if (spec.afterSequence == null) {
       this.scanned = bus.sequence;
-      this.lastSequence = this.scanned.toString();
       this.phase = 'live';
       this.startTap();
     } else {
       this.scanned = spec.afterSequence;
-      this.lastSequence = this.scanned.toString();
       this.phase = 'replay';
+      this.armStall();
     }
+    this.delivered = this.scanned;
   }
 
   [Symbol.asyncIterator](): this {
@@ -82,29 +95,35 @@ export class EventStream<T> implements AsyncIterableIterator<T> {
   }
 
   async next(): Promise<IteratorResult<T, undefined>> {
-    for (;;) {
-      if (this.phase === 'closed') {
-        const failure = this.failure;
-        this.failure = undefined;
-        if (failure) throw failure;
-        return DONE;
+    this.pulling = true;
+    try {
+      for (;;) {
+        if (this.phase === 'closed') {
+          const failure = this.failure;
+          this.failure = undefined;
+          if (failure) throw failure;
+          return DONE;
+        }
+        const e = this.queue.shift();
+        if (e) {
+          this.delivered = e.seq;
+          return { value: this.spec.map(e), done: false };
+        }
+        if (this.phase === 'live') {
+          await new Promise<void>((resolve) => (this.wakeConsumer = resolve));
+          continue;
+        }
+        try {
+          await this.replayPage();
+        } catch (err) {
+          // The stream ends with the error (the database is away): the client resubscribes with its last sequence.
+          this.close();
+          throw err;
+        }
       }
-      const e = this.queue.shift();
-      if (e) {
-        this.lastSequence = e.sequence;
-        return { value: this.spec.map(e), done: false };
-      }
-      if (this.phase === 'live') {
-        await new Promise<void>((resolve) => (this.wakeConsumer = resolve));
-        continue;
-      }
-      try {
-        await this.replayPage();
-      } catch (err) {
-        // The stream ends with the error (the database is away): the client resubscribes with its last sequence.
-        this.close();
-        throw err;
-      }
+    } finally {
+      this.pulling = false;
+      this.lastPull = Date.now();
     }
   }
 
@@ -125,6 +144,7 @@ export class EventStream<T> implements AsyncIterableIterator<T> {
     this.failure = failure;
     this.untap?.();
     this.untap = undefined;
+    clearTimeout(this.stallTimer);
     this.queue = [];
     this.held = [];
     this.wake();
@@ -145,23 +165,52 @@ export class EventStream<T> implements AsyncIterableIterator<T> {
   private onLive(e: LoggedEvent): void {
     if (this.phase === 'closed' || !this.accepts(e)) return;
     if (this.phase !== 'live') {
-      if (this.held.length >= this.limits.maxQueue) return this.overflow();
+      if (this.held.length >= this.limits.maxQueue) return this.fallBehind();
       this.held.push(e);
       return;
     }
     if (e.seq <= this.scanned) return;
+    if (this.queue.length >= this.limits.maxQueue) return this.fallBehind();
     this.scanned = e.seq;
-    if (this.queue.length >= this.limits.maxQueue) return this.overflow();
     this.queue.push(e);
     this.wake();
   }
 
-  private overflow(): void {
+  /** Too far behind to hold in memory: forget the queue and the tap, and read the log from the last event given. */
+  private fallBehind(): void {
+    this.untap?.();
+    this.untap = undefined;
+    this.queue = [];
+    this.held = [];
+    this.scanned = this.delivered;
+    this.phase = 'replay';
+    this.fallbacks++;
+    this.spec.onFallBehind?.();
+    this.armStall();
+    this.wake();
+  }
+
+  /** While reading the log, a subscriber that takes nothing for `stallMs` is cut off. */
+  private armStall(): void {
+    clearTimeout(this.stallTimer);
+    this.stallTimer = setTimeout(() => this.checkStall(), this.limits.stallMs);
+    this.stallTimer.unref();
+  }
+
+  private checkStall(): void {
+    if (this.phase !== 'replay' && this.phase !== 'seam') return;
+    const idle = Date.now() - this.lastPull;
+    if (this.pulling || idle < this.limits.stallMs) {
+      this.stallTimer = setTimeout(() => this.checkStall(), this.pulling ? this.limits.stallMs : this.limits.stallMs - idle);
+      this.stallTimer.unref();
+      return;
+    }
+    const resumeAfter = this.delivered.toString();
     this.close(
       new DomainError(
         ErrorCode.SLOW_CONSUMER,
-        `the subscriber fell more than ${this.limits.maxQueue} events behind and was cut off; subscribe again with afterSequence: "${this.lastSequence}" to continue without loss`,
-        { lastSequence: this.lastSequence },
+        `the subscriber fell more than ${this.limits.maxQueue} events behind and took none for ${this.limits.stallMs} ms, so it was cut off; subscribe again with afterSequence: "${resumeAfter}" to continue without loss`,
+        { lastSequence: resumeAfter },
       ),
     );
   }
@@ -174,6 +223,7 @@ export class EventStream<T> implements AsyncIterableIterator<T> {
 
   private async replayPage(): Promise<void> {
     const page = this.limits.replayPage;
+    const fallbacks = this.fallbacks;
     const rows = await this.reader.read({
       after: this.scanned,
       upTo: this.phase === 'seam' ? this.seamUpTo : undefined,
@@ -183,7 +233,8 @@ export class EventStream<T> implements AsyncIterableIterator<T> {
       subjectId: this.spec.subjectId,
       payloadEquals: this.spec.payloadEquals,
     });
-    if (this.phase === 'closed') return;
+    // Closed meanwhile, or fell behind (queue dropped, cursor reset): this page no longer continues the stream.
+    if (this.phase === 'closed' || fallbacks !== this.fallbacks) return;
     for (const r of rows) {
       this.scanned = r.seq;
       if (this.accepts(r)) this.queue.push(r);
@@ -201,6 +252,7 @@ export class EventStream<T> implements AsyncIterableIterator<T> {
       }
     }
     this.phase = 'live';
+    clearTimeout(this.stallTimer);
     const held = this.held;
     this.held = [];
     for (const e of held) {

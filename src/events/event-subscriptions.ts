@@ -35,6 +35,8 @@ function given(fields: Record<string, string | null | undefined>): Record<string
  */
 export class EventSubscriptions {
   private readonly open = new Set<EventStream<unknown>>();
+  /** Times a subscriber fell more than the queue behind and went back to reading the log by its cursor. */
+  fallbacks = 0;
 
   constructor(
     private readonly bus: EventBus,
@@ -107,6 +109,7 @@ export class EventSubscriptions {
         ...spec,
         tenantId: isAdmin(ctx.principal) ? undefined : ctx.principal.tenantId,
         afterSequence: after,
+        onFallBehind: () => this.fallbacks++,
         onClose: () => {
           this.open.delete(s);
           spec.onClose?.();

@@ -37,7 +37,7 @@ export class EventSystem {
     this.reader = new EventReader(d.orm);
     this.bus = new EventBus({ orm: d.orm, reader: this.reader, log, pollMs: d.config.pollMs, batchSize: d.config.batchSize, listenUrl: d.listenUrl });
     this.watcher = new WorkloadWatcher({ orm: d.orm, plugins: d.plugins, log, retryMinMs: d.config.watchRetryMs, retryMaxMs: Math.max(d.config.watchRetryMs, 30_000) });
-    this.subscriptions = new EventSubscriptions(this.bus, this.reader, this.watcher, { maxQueue: d.config.subscriberQueue, replayPage: d.config.replayPage });
+    this.subscriptions = new EventSubscriptions(this.bus, this.reader, this.watcher, { maxQueue: d.config.subscriberQueue, replayPage: d.config.replayPage, stallMs: d.config.subscriberStallMs });
     this.changes = new ChangeFeed(this.reader, d.maxPageSize);
   }
 
