@@ -9,7 +9,16 @@ import { DomainError, ErrorCode } from '../errors.js';
 export class AccessTokens {
   private readonly byOperation = new Map<string, string>();
 
-  constructor(private readonly fallback: () => Promise<string | undefined>) {}
+  constructor(
+    private readonly fallback: () => Promise<string | undefined>,
+    /** Whether `fallback` can give a token (a service token is configured, or one can be minted). */
+    readonly hasFallback: boolean,
+  ) {}
+
+  /** The operations this process holds its caller's token for. */
+  heldIds(): string[] {
+    return [...this.byOperation.keys()];
+  }
 
   remember(operationId: string, token: string): void {
     if (token) this.byOperation.set(operationId, token);

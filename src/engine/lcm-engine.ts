@@ -27,7 +27,7 @@ export interface EngineDeps {
 /** The operation engine of one server: its worker, the handlers per operation type, and the tokens it holds. */
 export function createEngine(d: EngineDeps): LcmEngine {
   const configured = d.config.pluginAccessToken;
-  const tokens = new AccessTokens(async () => configured ?? (await d.mintServiceToken?.()));
+  const tokens = new AccessTokens(async () => configured ?? (await d.mintServiceToken?.()), Boolean(configured || d.mintServiceToken));
   const worker = new OperationWorker({
     orm: d.orm,
     plugins: d.plugins,

@@ -37,8 +37,11 @@ const TRANSIENT = new Set<string>([ErrorCode.PLUGIN_UNAVAILABLE, ErrorCode.RATE_
 const CLAIM_SQL = `
 with picked as (
   select id from lcm_operation
-  where state = 'STARTING'
-     or (state in ('PROCESSING', 'ROLLING_BACK') and (lease_expires_at is null or lease_expires_at < now()))
+  where (state = 'STARTING'
+         or (state in ('PROCESSING', 'ROLLING_BACK') and (lease_expires_at is null or lease_expires_at < now())))
+    -- Without a service token, an operation is run where its caller's token is held; another replica takes it over
+    -- only once nobody touched it for a lease period (the replica holding the token is gone).
+    and (?::boolean or id = any(?::uuid[]) or updated_at < now() - make_interval(secs => ?))
   order by created_at
   limit ?
   for update skip locked
@@ -145,7 +148,9 @@ export class OperationWorker {
 
   private async claim(limit: number): Promise<LcmOperation[]> {
     return this.d.orm.em.fork().transactional(async (em) => {
-      const rows = await em.getConnection().execute<{ id: string }[]>(CLAIM_SQL, [limit, this.id, this.d.options.leaseMs / 1000], 'all', em.getTransactionContext());
+      const leaseS = this.d.options.leaseMs / 1000;
+      const params = [this.d.tokens.hasFallback, uuidArray(this.d.tokens.heldIds()), leaseS, limit, this.id, leaseS];
+      const rows = await em.getConnection().execute<{ id: string }[]>(CLAIM_SQL, params, 'all', em.getTransactionContext());
       if (rows.length === 0) return [];
       const ops = await em.find(LcmOperation, { id: { $in: rows.map((r) => r.id) } }, { orderBy: { createdAt: 'asc' } });
       // The claim already bumped the version; these events announce the state the rows now have.
@@ -180,7 +185,9 @@ export class OperationWorker {
       signal,
       correlationId: op.id,
       progress: (p) => this.progress(op, p),
-      resumed: op.attempts > 1,
+      // Started before: by an earlier attempt, or before a retry or rollback a user asked for. The claim stamps
+      // started_at only the first time, with the same now() as updated_at.
+      resumed: op.attempts > 1 || (op.startedAt !== null && op.startedAt.getTime() !== op.updatedAt.getTime()),
       options: this.d.options,
       log,
     };
@@ -297,7 +304,7 @@ export class OperationWorker {
     const ids = [...this.running.keys()];
     let rows: { id: string; cancel_requested: boolean }[];
     try {
-      rows = await this.d.orm.em.getConnection().execute(HEARTBEAT_SQL, [this.d.options.leaseMs / 1000, this.id, ids], 'all');
+      rows = await this.d.orm.em.getConnection().execute(HEARTBEAT_SQL, [this.d.options.leaseMs / 1000, this.id, uuidArray(ids)], 'all');
     } catch (e) {
       // The database is away: keep working; if the lease lapses meanwhile, the finishing update will find out.
       this.d.log.warn({ err: e }, 'renewing operation leases failed');
@@ -312,6 +319,9 @@ export class OperationWorker {
     }
   }
 }
+
+/** A PostgreSQL array literal: knex would spread a JavaScript array into a list of parameters. */
+const uuidArray = (ids: string[]): string => `{${ids.join(',')}}`;
 
 const cancelled = () => new DomainError(ErrorCode.CONFLICT, 'the operation was cancelled', { reason: 'CANCELLED' });
 
