@@ -15,7 +15,7 @@ import type { SimRpc } from '../../src/plugins/sim/sim-options.js';
 import type { LcmOperationFieldsFragment } from '../__generated__/graphql.js';
 import { RegisterHost } from '../operations/hosts.js';
 import { LcmDistribute, LcmInstantiate, LcmOperationById } from '../operations/lcm.js';
-import { Plugins, UploadHostConfig } from '../operations/plugins.js';
+import { UploadHostConfig } from '../operations/plugins.js';
 import { buildZip, type RawZipEntry } from './hostile-archives.js';
 import { eventually, fixture } from './package-client.js';
 import { sql } from './test-db.js';
@@ -126,19 +126,6 @@ export async function startInstantiate(api: LcmApi, pkg: string, hostId: string,
   const r = await api.gql(LcmInstantiate, { input: { appInstanceId: instanceId, packageId: pkg, hostId, name } }, api.tokens.tenantA);
   assert.equal(r.errors, undefined, JSON.stringify(r.errors));
   return { opId: r.data!.instantiateApp.id, instanceId };
-}
-
-/** Asks the server to check its plugins now, until the k8s plugin is healthy (after it came back). */
-export async function pluginHealthy(api: LcmApi, timeoutMs = 15_000): Promise<void> {
-  await eventually(
-    async () => {
-      const r = await api.gql(Plugins, { refresh: true }, api.tokens.admin);
-      assert.equal(r.errors, undefined, JSON.stringify(r.errors));
-      return r.data!.plugins.find((p) => p.vimType === 'k8s')?.healthy === true ? true : undefined;
-    },
-    timeoutMs,
-    'the k8s plugin to be healthy',
-  );
 }
 
 // ---- rows behind the API ---------------------------------------------------------------------------------------

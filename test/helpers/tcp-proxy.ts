@@ -5,6 +5,9 @@ import net from 'node:net';
 
 export class TcpProxy {
   private blackhole = false;
+  /** Bytes the controller may still send before its requests are held back (undefined: no limit). */
+  private requestBudget: number | undefined;
+  private held = 0;
   private readonly sockets = new Set<net.Socket>();
   private readonly server: net.Server;
   private listeningPort = 0;
@@ -36,6 +39,21 @@ export class TcpProxy {
     this.blackhole = on;
   }
 
+  /**
+   * After `bytes` more request bytes, stops forwarding what the controller sends (the rest is held back, the
+   * sender stalls on flow control): the plugin is left in the middle of whatever stream was under way. Undefined
+   * lifts the limit for new connections (held ones stay held).
+   */
+  holdRequestsAfter(bytes: number | undefined): void {
+    this.requestBudget = bytes;
+    this.held = 0;
+  }
+
+  /** Request bytes held back so far. */
+  get heldBytes(): number {
+    return this.held;
+  }
+
   /** Open connections (both sides counted). */
   get connections(): number {
     return this.sockets.size;
@@ -56,9 +74,21 @@ export class TcpProxy {
     this.track(client);
     this.track(upstream);
     client.on('data', (d: Buffer) => {
+      if (this.requestBudget !== undefined) {
+        const pass = Math.min(d.length, this.requestBudget);
+        this.requestBudget -= pass;
+        if (pass < d.length) {
+          this.held += d.length - pass;
+          client.pause();
+          if (pass > 0) upstream.write(d.subarray(0, pass));
+          return;
+        }
+      }
       if (!upstream.write(d)) client.pause();
     });
-    upstream.on('drain', () => client.resume());
+    upstream.on('drain', () => {
+      if (this.requestBudget !== 0) client.resume();
+    });
     upstream.on('data', (d: Buffer) => {
       if (this.blackhole) return;
       if (!client.write(d)) upstream.pause();
