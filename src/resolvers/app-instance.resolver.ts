@@ -4,7 +4,7 @@ import { AppInstance, AppPackage, LcmOperation, MecHost } from '../db/entities/i
 import type { GraphQLContext } from '../graphql/context.js';
 import type { InstanceQueryService } from '../services/instance-query.service.js';
 import type { InstanceStatusService } from '../services/instance-status.service.js';
-import { DEFAULT_PAGE_SIZE, pageSize } from '../services/pagination.js';
+import { DEFAULT_PAGE_SIZE, pageSize, type Page } from '../services/pagination.js';
 import { executionScope, type ReadLoaderFactory } from '../services/read-loaders.js';
 import { AppInstanceConnection, AppInstancesArgs, LIVE_FIELD_COST, lazyCountConnection, pageCost } from './types/app-instance.types.js';
 import { InstanceStatusView } from './types/instance-status.types.js';
@@ -13,11 +13,18 @@ import { InstanceStatusView } from './types/instance-status.types.js';
 const DEFAULT_HISTORY = 10;
 
 /**
+ * What the AppInstance field resolvers receive: an entity (appInstance(id)), a plain list row (InstanceView) or an
+ * instance rebuilt from an event snapshot. A type, not a class, so that type-graphql hands the root over as it is
+ * instead of copying it into a new entity instance for every field.
+ */
+type InstanceRoot = Pick<AppInstance, 'id' | 'operationalState'> & { package?: unknown; host?: unknown };
+
+/**
  * The id of an instance's package or host: a reference on an entity, or a plain `packageId` / `hostId` on an
  * instance rebuilt from an event snapshot.
  */
-function refId(inst: AppInstance, rel: 'package' | 'host'): string {
-  const ref = inst[rel] as { id?: string } | string | undefined;
+function refId(inst: InstanceRoot, rel: 'package' | 'host'): string {
+  const ref = inst[rel] as { id?: string } | string | undefined | null;
   if (typeof ref === 'string') return ref;
   if (ref?.id) return ref.id;
   const plain = (inst as unknown as Record<string, unknown>)[`${rel}Id`];
@@ -37,7 +44,7 @@ export class AppInstanceResolver {
   @Query(() => AppInstanceConnection, { description: 'App instances of the caller’s tenant (admins: all), oldest first', complexity: pageCost(DEFAULT_PAGE_SIZE) })
   async appInstances(@Ctx() ctx: GraphQLContext, @Args(() => AppInstancesArgs) args: AppInstancesArgs): Promise<AppInstanceConnection> {
     const { page, count } = await this.instances.list(ctx, args);
-    return lazyCountConnection(page, count);
+    return lazyCountConnection(page as unknown as Page<AppInstance>, count);
   }
 
   @Query(() => AppInstance, { description: 'One app instance; NOT_FOUND when absent or not visible' })
@@ -46,21 +53,21 @@ export class AppInstanceResolver {
   }
 
   @FieldResolver(() => AppPackage, { name: 'package', description: 'The package it was instantiated from' })
-  async package(@Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo, @Root() inst: AppInstance): Promise<AppPackage> {
+  async package(@Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo, @Root() inst: InstanceRoot): Promise<AppPackage> {
     const pkg = await this.loaders.for(ctx, info).package.load(refId(inst, 'package'));
     if (!pkg) throw new Error(`package of app instance ${inst.id} is missing`);
     return pkg;
   }
 
   @FieldResolver(() => MecHost, { description: 'The host it runs on' })
-  async host(@Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo, @Root() inst: AppInstance): Promise<MecHost> {
+  async host(@Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo, @Root() inst: InstanceRoot): Promise<MecHost> {
     const host = await this.loaders.for(ctx, info).host.load(refId(inst, 'host'));
     if (!host) throw new Error(`host of app instance ${inst.id} is missing`);
     return host;
   }
 
   @FieldResolver(() => LcmOperation, { nullable: true, description: 'The operation now holding the instance (STARTING, PROCESSING, FAILED_TEMP or ROLLING_BACK), if any' })
-  activeOperation(@Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo, @Root() inst: AppInstance): Promise<LcmOperation | null> {
+  activeOperation(@Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo, @Root() inst: InstanceRoot): Promise<LcmOperation | null> {
     return this.loaders.for(ctx, info).activeOperation.load(inst.id);
   }
 
@@ -68,7 +75,7 @@ export class AppInstanceResolver {
   operations(
     @Ctx() ctx: GraphQLContext,
     @Info() info: GraphQLResolveInfo,
-    @Root() inst: AppInstance,
+    @Root() inst: InstanceRoot,
     @Arg('first', () => Int, { nullable: true, description: `How many (default ${DEFAULT_HISTORY})` }) first?: number | null,
   ): Promise<LcmOperation[]> {
     const n = pageSize(first ?? DEFAULT_HISTORY, this.maxPageSize);
@@ -81,19 +88,19 @@ export class AppInstanceResolver {
     description:
       "Live status from the host's plugin (one plugin call): its structured instanceStatus, or the original query JSON read into the same shape for a plugin without PluginExtensions. Plugin failures (PLUGIN_UNAVAILABLE, DEADLINE_EXCEEDED, NOT_FOUND, PLUGIN_ERROR) are errors on this field only.",
   })
-  async status(@Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo, @Root() inst: AppInstance): Promise<InstanceStatusView> {
+  async status(@Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo, @Root() inst: InstanceRoot): Promise<InstanceStatusView> {
     const host = await this.host(ctx, info, inst);
     return this.live.status(ctx, executionScope(info), inst, host);
   }
 
   @FieldResolver(() => String, { nullable: true, complexity: LIVE_FIELD_COST, description: "The plugin's original query answer, unchanged (JSON text; one plugin call)" })
-  async statusJson(@Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo, @Root() inst: AppInstance): Promise<string> {
+  async statusJson(@Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo, @Root() inst: InstanceRoot): Promise<string> {
     const host = await this.host(ctx, info, inst);
     return this.live.statusJson(ctx, executionScope(info), inst, host);
   }
 
   @FieldResolver(() => String, { nullable: true, complexity: LIVE_FIELD_COST, description: "The plugin's original workloadEvents answer, unchanged (JSON text; one plugin call)" })
-  async workloadEventsJson(@Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo, @Root() inst: AppInstance): Promise<string> {
+  async workloadEventsJson(@Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo, @Root() inst: InstanceRoot): Promise<string> {
     const host = await this.host(ctx, info, inst);
     return this.live.workloadEventsJson(ctx, inst, host);
   }

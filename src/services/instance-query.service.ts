@@ -1,10 +1,9 @@
-import type { FilterQuery } from '@mikro-orm/postgresql';
+import { ReferenceKind, type EntityManager } from '@mikro-orm/postgresql';
 import { isAdmin } from '../auth/principal.js';
-import { ownedScope } from '../auth/tenant-guard.js';
 import { AppInstance, AppPackage, type InstanceOperationalState, type InstantiationState, MecHost } from '../db/entities/index.js';
-import { notFound } from '../errors.js';
+import { badInput, notFound } from '../errors.js';
 import { uuidFilter } from './operation-query.service.js';
-import { afterCursorFilter, pageSize, toPage, type Page, type PageArgs } from './pagination.js';
+import { decodeCursor, pageSize, toPage, type Page, type PageArgs } from './pagination.js';
 import type { RequestContext } from './request-context.js';
 import { isUuid } from './validation.js';
 
@@ -22,24 +21,101 @@ export interface InstanceQueryOptions {
   maxPageSize: number;
 }
 
+/**
+ * An instance as a list reads it: the GraphQL fields of AppInstance and the ids of its package and host, as a plain
+ * object (a page is read with one SQL statement, without building ORM entities for every row).
+ */
+export type InstanceView = Pick<
+  AppInstance,
+  'id' | 'tenantId' | 'name' | 'description' | 'instantiationState' | 'operationalState' | 'parameters' | 'origin' | 'createdAt' | 'updatedAt' | 'rowVersion'
+> & { packageId: string; hostId: string };
+
+export interface InstancePage {
+  page: Page<InstanceView>;
+  /** Counts the rows matching the filter; run only when the client asked for totalCount. */
+  count: () => Promise<number>;
+}
+
+interface InstanceRow {
+  id: string;
+  tenant_id: string;
+  package_id: string;
+  host_id: string;
+  name: string;
+  description: string;
+  instantiation_state: InstantiationState;
+  operational_state: InstanceOperationalState | null;
+  parameters: Record<string, string>;
+  origin: string;
+  created_at: string | Date;
+  updated_at: string | Date;
+  row_version: number;
+}
+
+/** The ORM's connection hands timestamps over as PostgreSQL text ("2026-01-01 10:00:00.123+00"). */
+export function pgDate(v: string | Date): Date {
+  if (v instanceof Date) return v;
+  const d = new Date(v.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00'));
+  if (Number.isNaN(d.getTime())) throw new Error(`unreadable timestamp ${JSON.stringify(v)}`);
+  return d;
+}
+
+/** The columns an entity reads eagerly (lazy JSON documents are left to their own field resolvers). */
+function eagerColumns(em: EntityManager, entity: typeof AppPackage | typeof MecHost): string[] {
+  return em
+    .getMetadata()
+    .get(entity.name)
+    .props.filter((p) => (p.kind === ReferenceKind.SCALAR || p.kind === ReferenceKind.MANY_TO_ONE) && !p.lazy && p.persist !== false)
+    .flatMap((p) => p.fieldNames);
+}
+
+const escapeLike = (s: string): string => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
 /** Reads of app instances: the tenant's own (guests: their tenant's; admins: all), oldest first like every list. */
 export class InstanceQueryService {
+  private columns?: Record<string, string>;
+
   constructor(private readonly o: InstanceQueryOptions) {}
 
-  /** A page of instances; `count` runs only when the client asked for totalCount. */
-  async list(ctx: RequestContext, args: PageArgs & { filter?: InstanceFilter | null }): Promise<{ page: Page<AppInstance>; count: () => Promise<number> }> {
+  /** A page of instances in one statement, as plain objects. */
+  async list(ctx: RequestContext, args: PageArgs & { filter?: InstanceFilter | null }): Promise<InstancePage> {
     const limit = pageSize(args.first, this.o.maxPageSize);
     const f = args.filter ?? {};
-    const where: FilterQuery<AppInstance>[] = [ownedScope(ctx.principal)];
-    if (f.hostId != null) where.push({ host: uuidFilter(f.hostId, 'filter.hostId') });
-    if (f.packageId != null) where.push({ package: f.packageId });
-    if (f.instantiationState != null) where.push({ instantiationState: f.instantiationState });
-    if (f.operationalState != null) where.push({ operationalState: f.operationalState });
-    if (f.nameContains != null) where.push({ name: { $ilike: `%${f.nameContains.replace(/[\\%_]/g, (c) => `\\${c}`)}%` } });
-    if (f.tenantId != null) where.push({ tenantId: f.tenantId });
-    const filter: FilterQuery<AppInstance> = { $and: where };
-    const rows = await ctx.em.find(AppInstance, { $and: [filter, afterCursorFilter(args.after) as FilterQuery<AppInstance>] }, { orderBy: { createdAt: 'asc', id: 'asc' }, limit: limit + 1 });
-    return { page: toPage(rows, limit, 0), count: () => ctx.em.count(AppInstance, filter) };
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const cond = (sql: string, ...values: unknown[]) => {
+      where.push(sql);
+      params.push(...values);
+    };
+    if (!isAdmin(ctx.principal)) cond('i.tenant_id = ?', ctx.principal.tenantId);
+    if (f.hostId != null) cond('i.host_id = ?', uuidFilter(f.hostId, 'filter.hostId'));
+    if (f.packageId != null) cond('i.package_id = ?', f.packageId);
+    if (f.instantiationState != null) cond('i.instantiation_state = ?', f.instantiationState);
+    if (f.operationalState != null) cond('i.operational_state = ?', f.operationalState);
+    if (f.nameContains != null) cond('i.name ilike ?', `%${escapeLike(f.nameContains)}%`);
+    if (f.tenantId != null) cond('i.tenant_id = ?', f.tenantId);
+    const filterSql = where.length ? `where ${where.join(' and ')}` : '';
+    const filterParams = [...params];
+    if (args.after) {
+      const c = decodeCursor(args.after);
+      if (!isUuid(c.id)) throw badInput('after', 'after is not a cursor returned by this API');
+      cond('(i.created_at, i.id) > (?::timestamptz, ?::uuid)', c.createdAt.toISOString(), c.id);
+    }
+
+    const rows = await ctx.em
+      .getConnection()
+      .execute<InstanceRow[]>(
+        `select i.id, i.tenant_id, i.package_id, i.host_id, i.name, i.description, i.instantiation_state, i.operational_state, i.parameters, i.origin, i.created_at, i.updated_at, i.row_version from app_instance i ${where.length ? `where ${where.join(' and ')}` : ''} order by i.created_at, i.id limit ?`,
+        [...params, limit + 1],
+        'all',
+      );
+    return {
+      page: toPage(rows.map(toView), limit, 0),
+      count: async () => {
+        const [row] = await ctx.em.getConnection().execute<{ n: number }[]>(`select count(*)::int as n from app_instance i ${filterSql}`, filterParams, 'all');
+        return row?.n ?? 0;
+      },
+    };
   }
 
   /** An instance the caller may see; NOT_FOUND otherwise (no existence leak across tenants). */
@@ -49,15 +125,42 @@ export class InstanceQueryService {
     return inst;
   }
 
-  /** Packages by id, in one query (the package of each instance of a page). */
-  async packagesById(ctx: RequestContext, ids: readonly string[]): Promise<Map<string, AppPackage>> {
-    const rows = await ctx.em.find(AppPackage, { id: { $in: [...ids] } });
-    return new Map(rows.map((p) => [p.id, p]));
+  /** Packages by id, in one query (the package of each instance of a page): their eager columns, as ORM entities. */
+  packagesById(ctx: RequestContext, ids: readonly string[]): Promise<Map<string, AppPackage>> {
+    return this.byId(ctx, AppPackage, 'app_package', ids);
   }
 
-  /** Hosts by id, in one query (the host of each instance of a page). */
-  async hostsById(ctx: RequestContext, ids: readonly string[]): Promise<Map<string, MecHost>> {
-    const rows = await ctx.em.find(MecHost, { id: { $in: [...ids] } });
-    return new Map(rows.map((h) => [h.id, h]));
+  /** Hosts by id, in one query (the host of each instance of a page), as ORM entities. */
+  hostsById(ctx: RequestContext, ids: readonly string[]): Promise<Map<string, MecHost>> {
+    return this.byId(ctx, MecHost, 'mec_host', ids);
   }
+
+  /** Plain SQL and one entity per row: the ORM's query building costs more than the query for these lookups. */
+  private async byId<T extends AppPackage | MecHost>(ctx: RequestContext, entity: new () => T, table: string, ids: readonly string[]): Promise<Map<string, T>> {
+    const columns = this.columnsOf(ctx.em);
+    const rows = await ctx.em.getConnection().execute<Record<string, unknown>[]>(`select ${columns[table]!} from ${table} where id in (?)`, [[...ids]], 'all');
+    return new Map(rows.map((r) => [String(r.id), ctx.em.map(entity, r)]));
+  }
+
+  private columnsOf(em: EntityManager): Record<string, string> {
+    return (this.columns ??= { app_package: eagerColumns(em, AppPackage).join(', '), mec_host: eagerColumns(em, MecHost).join(', ') });
+  }
+}
+
+function toView(r: InstanceRow): InstanceView {
+  return {
+    id: r.id,
+    tenantId: r.tenant_id,
+    packageId: r.package_id,
+    hostId: r.host_id,
+    name: r.name,
+    description: r.description,
+    instantiationState: r.instantiation_state,
+    operationalState: r.operational_state,
+    parameters: r.parameters,
+    origin: r.origin,
+    createdAt: pgDate(r.created_at),
+    updatedAt: pgDate(r.updated_at),
+    rowVersion: r.row_version,
+  };
 }

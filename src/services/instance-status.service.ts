@@ -29,7 +29,7 @@ export class InstanceStatusService {
    * EdgeGallery plugin, or one answering UNIMPLEMENTED) is asked the original `query`, whose JSON is read into the
    * same shape.
    */
-  async status(ctx: RequestContext, scope: object, instance: AppInstance, host: MecHost): Promise<InstanceStatusView> {
+  async status(ctx: RequestContext, scope: object, instance: Pick<AppInstance, 'id' | 'operationalState'>, host: MecHost): Promise<InstanceStatusView> {
     const { client, target } = await this.reach(ctx, host);
     if (this.servesExtensions(host.vim)) {
       try {
@@ -43,13 +43,13 @@ export class InstanceStatusService {
   }
 
   /** The plugin's original `query` answer, unchanged (what the REST shim passes through). */
-  async statusJson(ctx: RequestContext, scope: object, instance: AppInstance, host: MecHost): Promise<string> {
+  async statusJson(ctx: RequestContext, scope: object, instance: Pick<AppInstance, 'id' | 'operationalState'>, host: MecHost): Promise<string> {
     const { client, target } = await this.reach(ctx, host);
     return this.queryText(ctx, scope, client, target, instance.id);
   }
 
   /** The plugin's original `workloadEvents` answer, unchanged. */
-  async workloadEventsJson(ctx: RequestContext, instance: AppInstance, host: MecHost): Promise<string> {
+  async workloadEventsJson(ctx: RequestContext, instance: Pick<AppInstance, 'id' | 'operationalState'>, host: MecHost): Promise<string> {
     const { client, target } = await this.reach(ctx, host);
     return client.workloadEvents(target, instance.id, { correlationId: ctx.correlationId });
   }

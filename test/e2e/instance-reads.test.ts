@@ -205,14 +205,18 @@ describe('nested reads are batched', () => {
   });
 
   it('a page of 50 instances with package, host, active operation and history takes as many queries as a page of 5', async () => {
-    const run = (first: number) => countQueries(t, () => t.gql(AppInstanceNested, { first, history: 2 }, t.tokens.tenantB));
+    // Statements of this request only: the server's background work (the event feed) shares the connection.
+    const run = async (first: number) => {
+      const r = await countQueries(t, () => t.gql(AppInstanceNested, { first, history: 2 }, t.tokens.tenantB));
+      return { ...r, queries: r.queries.filter((q) => /\b(app_instance|app_package|mec_host|lcm_operation)\b/.test(q)) };
+    };
     const small = await run(5);
     const large = await run(50);
     assert.equal(large.result.errors, undefined, JSON.stringify(large.result.errors));
     const edges = large.result.data!.appInstances.edges;
     assert.equal(edges.length, 50);
     assert.equal(large.queries.length, small.queries.length, `page of 50: ${large.queries.join('\n')}`);
-    // The page, its packages, hosts, active operations and histories: one query each.
+    // The page, its packages, its hosts, the active operations, the histories: one query each.
     assert.equal(large.queries.length, 5, large.queries.join('\n'));
 
     assert.ok(edges.every((e) => e.node.package.id === pkgB && e.node.package.name.length > 0 && e.node.host.id === hosts.b1!.id && e.node.host.name === 'edge-b1'));
@@ -232,8 +236,9 @@ describe('nested reads are batched', () => {
   it('a page without totalCount does not count; one with it counts once', async () => {
     const without = await countQueries(t, () => t.gql(AppInstancePage, { first: 10 }, t.tokens.tenantB));
     const withCount = await countQueries(t, () => t.gql(AppInstances, { first: 10 }, t.tokens.tenantB));
-    assert.equal(without.queries.filter((q) => /count\(/i.test(q)).length, 0);
-    assert.equal(withCount.queries.filter((q) => /count\(/i.test(q)).length, 1);
+    const counts = (qs: string[]) => qs.filter((q) => /count\(/i.test(q) && /\bapp_instance\b/.test(q)).length;
+    assert.equal(counts(without.queries), 0);
+    assert.equal(counts(withCount.queries), 1);
     assert.equal(withCount.result.data!.appInstances.totalCount, 51);
   });
 
