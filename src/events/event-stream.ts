@@ -58,7 +58,10 @@ export class EventStream<T> implements AsyncIterableIterator<T> {
   private queue: LoggedEvent[] = [];
   private held: LoggedEvent[] = [];
   private untap: (() => void) | undefined;
-  private wakeConsumer: (() => void) | undefined;
+  /** The consumer's pending `next()` while live with nothing queued: the tap hands it the next event directly. */
+  private waiter: ((r: IteratorResult<T, undefined> | Promise<IteratorResult<T, undefined>>) => void) | undefined;
+  /** `payloadEquals` as pairs, checked for every event of the topic. */
+  private readonly fieldFilters: [string, string][];
   private failure: Error | undefined;
   /** The last event handed to the client (or the starting point): where it resumes. */
   private delivered: bigint;
@@ -74,6 +77,7 @@ export class EventStream<T> implements AsyncIterableIterator<T> {
     private readonly spec: EventStreamSpec<T>,
     private readonly limits: EventStreamLimits,
   ) {
+    this.fieldFilters = Object.entries(spec.payloadEquals ?? {});
     if (spec.afterSequence == null) {
       this.scanned = bus.sequence;
       this.phase = 'live';
@@ -94,7 +98,23 @@ export class EventStream<T> implements AsyncIterableIterator<T> {
     return this.phase === 'closed';
   }
 
-  async next(): Promise<IteratorResult<T, undefined>> {
+  next(): Promise<IteratorResult<T, undefined>> {
+    // The common case, an event waiting, without an async function's extra promises (once per subscriber and event).
+    if (this.phase !== 'closed' && this.queue.length > 0) {
+      const e = this.queue.shift()!;
+      this.delivered = e.seq;
+      this.lastPull = Date.now();
+      return Promise.resolve({ value: this.spec.map(e), done: false });
+    }
+    if (this.phase === 'live') return this.waitLive();
+    return this.pull();
+  }
+
+  private waitLive(): Promise<IteratorResult<T, undefined>> {
+    return new Promise((resolve) => (this.waiter = resolve));
+  }
+
+  private async pull(): Promise<IteratorResult<T, undefined>> {
     this.pulling = true;
     try {
       for (;;) {
@@ -109,10 +129,7 @@ export class EventStream<T> implements AsyncIterableIterator<T> {
           this.delivered = e.seq;
           return { value: this.spec.map(e), done: false };
         }
-        if (this.phase === 'live') {
-          await new Promise<void>((resolve) => (this.wakeConsumer = resolve));
-          continue;
-        }
+        if (this.phase === 'live') return await this.waitLive();
         try {
           await this.replayPage();
         } catch (err) {
@@ -147,14 +164,19 @@ export class EventStream<T> implements AsyncIterableIterator<T> {
     clearTimeout(this.stallTimer);
     this.queue = [];
     this.held = [];
-    this.wake();
+    const waiter = this.waiter;
+    this.waiter = undefined;
+    if (waiter && failure) {
+      this.failure = undefined;
+      waiter(Promise.reject(failure));
+    } else waiter?.(DONE);
     this.spec.onClose?.();
   }
 
   private accepts(e: LoggedEvent): boolean {
     if (this.spec.tenantId !== undefined && e.tenantId !== this.spec.tenantId) return false;
     if (this.spec.subjectId !== undefined && e.subjectId !== this.spec.subjectId) return false;
-    for (const key in this.spec.payloadEquals) if (e.payload[key] !== this.spec.payloadEquals[key]) return false;
+    for (const [key, value] of this.fieldFilters) if (e.payload[key] !== value) return false;
     return true;
   }
 
@@ -170,10 +192,19 @@ export class EventStream<T> implements AsyncIterableIterator<T> {
       return;
     }
     if (e.seq <= this.scanned) return;
+    const waiter = this.waiter;
+    if (waiter) {
+      // The consumer is waiting, so nothing is queued: hand the event over.
+      this.waiter = undefined;
+      this.scanned = e.seq;
+      this.delivered = e.seq;
+      this.lastPull = Date.now();
+      waiter({ value: this.spec.map(e), done: false });
+      return;
+    }
     if (this.queue.length >= this.limits.maxQueue) return this.fallBehind();
     this.scanned = e.seq;
     this.queue.push(e);
-    this.wake();
   }
 
   /** Too far behind to hold in memory: forget the queue and the tap, and read the log from the last event given. */
@@ -187,7 +218,6 @@ export class EventStream<T> implements AsyncIterableIterator<T> {
     this.fallbacks++;
     this.spec.onFallBehind?.();
     this.armStall();
-    this.wake();
   }
 
   /** While reading the log, a subscriber that takes nothing for `stallMs` is cut off. */
@@ -213,12 +243,6 @@ export class EventStream<T> implements AsyncIterableIterator<T> {
         { lastSequence: resumeAfter },
       ),
     );
-  }
-
-  private wake(): void {
-    const w = this.wakeConsumer;
-    this.wakeConsumer = undefined;
-    w?.();
   }
 
   private async replayPage(): Promise<void> {

@@ -34,7 +34,7 @@ function given(fields: Record<string, string | null | undefined>): Record<string
  * (admins: every tenant; guests read their tenant's), with its filter applied to replayed and live rows alike.
  */
 export class EventSubscriptions {
-  private readonly open = new Set<EventStream<unknown>>();
+  private readonly open = new Set<{ close(): void }>();
   /** Times a subscriber fell more than the queue behind and went back to reading the log by its cursor. */
   fallbacks = 0;
 

@@ -15,6 +15,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Principal } from '../auth/principal.js';
+import { subscribeShared } from '../events/shared-execution.js';
 import { tokenFromConnectionParams, type TokenVerifier } from '../auth/token-verifier.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -58,6 +59,8 @@ export function createWsServer(d: WsDeps): { close(): Promise<void> } {
   const server = useServer<Record<string, unknown>, WsExtra>(
     {
       schema: d.schema,
+      // Subscribers asking the same with the same rights share one execution per event (fan-out to thousands).
+      subscribe: subscribeShared,
       connectionInitWaitTimeout: d.limits.wsInitTimeoutMs,
       isProd: true,
       // Returning false closes the socket with 4403 Forbidden: no subscription without a valid token.

@@ -300,6 +300,28 @@ describe('filters', () => {
   });
 });
 
+describe('shared execution', () => {
+  it('subscribers with the same rights and question share one execution; other selections, variables or rights get their own', async () => {
+    const client = t.ws(t.tokens.tenantA);
+    const full = collect(client, OperationUpdated, {});
+    const full2 = collect(t.ws(t.tokens.tenantA), OperationUpdated, {});
+    const small = collect(client, OperationSequences, {});
+    const filtered = collect(client, OperationUpdated, { filter: { state: 'COMPLETED' } });
+    const guest = collect(t.ws(t.tokens.guestA), OperationUpdated, {});
+    await subscribed(0, 5);
+    const op = operationSnapshot(t.tenants.A, { state: 'COMPLETED', result: { ok: true } });
+    await appendViaOrm(t.orm, [opEvent(op)]);
+    for (const c of [full, full2, filtered, guest]) {
+      const [u] = await c.waitFor(1);
+      assert.equal(u!.operationUpdated.operation.id, op.id);
+      assert.deepEqual(u!.operationUpdated.operation.result, { ok: true });
+    }
+    const [s] = await small.waitFor(1);
+    assert.deepEqual(Object.keys(s!.operationUpdated.operation).sort(), ['id', 'state']);
+    for (const c of [full, full2, small, filtered, guest]) c.unsubscribe();
+  });
+});
+
 describe('commit signal', () => {
   it('wakes the tailer after the commit of a transaction that flushed events, never before, once per transaction', async () => {
     const signal = commitSignalOf(t.orm);
