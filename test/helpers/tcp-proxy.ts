@@ -40,9 +40,9 @@ export class TcpProxy {
   }
 
   /**
-   * After `bytes` more request bytes, stops forwarding what the controller sends (the rest is held back, the
-   * sender stalls on flow control): the plugin is left in the middle of whatever stream was under way. Undefined
-   * lifts the limit for new connections (held ones stay held).
+   * After `bytes` more request bytes, stops forwarding what the controller sends (the rest is dropped, the sender
+   * stalls on flow control): the plugin is left in the middle of whatever stream was under way. Undefined lifts the
+   * limit (a connection already cut short stays useless: its byte stream has a hole).
    */
   holdRequestsAfter(bytes: number | undefined): void {
     this.requestBudget = bytes;
@@ -77,18 +77,15 @@ export class TcpProxy {
       if (this.requestBudget !== undefined) {
         const pass = Math.min(d.length, this.requestBudget);
         this.requestBudget -= pass;
-        if (pass < d.length) {
-          this.held += d.length - pass;
-          client.pause();
-          if (pass > 0) upstream.write(d.subarray(0, pass));
-          return;
-        }
+        // What is over the budget is dropped, not left unread: a paused socket would not notice its peer dying.
+        // The sender soon stops by itself (HTTP/2 flow control: the plugin never acknowledges what it never got).
+        this.held += d.length - pass;
+        if (pass === 0) return;
+        d = d.subarray(0, pass);
       }
       if (!upstream.write(d)) client.pause();
     });
-    upstream.on('drain', () => {
-      if (this.requestBudget !== 0) client.resume();
-    });
+    upstream.on('drain', () => client.resume());
     upstream.on('data', (d: Buffer) => {
       if (this.blackhole) return;
       if (!client.write(d)) upstream.pause();
