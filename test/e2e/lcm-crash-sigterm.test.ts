@@ -65,7 +65,7 @@ describe('SIGTERM with operations in flight', () => {
     const signalled = Date.now();
     const exit = await first.kill('SIGTERM');
     assert.equal(exit.code, 0, first.stderr());
-    assert.ok(Date.now() - signalled < 10_000, `stopped in ${Date.now() - signalled} ms`);
+    assert.ok(Date.now() - signalled < 15_000, `stopped in ${Date.now() - signalled} ms`);
     assert.equal(sim.openResources.calls, 0, 'the plugin calls in flight were cancelled');
     for (const id of opIds) assert.ok(first.logs.some((l) => l.msg === 'operation handed over at shutdown' && l.operationId === id), `operation ${id} handed over`);
     // Handed over: still PROCESSING, nobody's, due at once.
