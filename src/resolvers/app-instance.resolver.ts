@@ -1,4 +1,4 @@
-import type { GraphQLResolveInfo } from 'graphql';
+import { Kind, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
 import { Arg, Args, Ctx, FieldResolver, ID, Info, Int, Query, Resolver, Root } from 'type-graphql';
 import { AppInstance, AppPackage, LcmOperation, MecHost } from '../db/entities/index.js';
 import type { GraphQLContext } from '../graphql/context.js';
@@ -9,6 +9,21 @@ import { executionScope, type ReadLoaderFactory } from '../services/read-loaders
 import { AppInstanceConnection, AppInstancesArgs, LIVE_FIELD_COST, lazyCountConnection, pageCost } from './types/app-instance.types.js';
 import { InstanceStatusView } from './types/instance-status.types.js';
 
+const NODE_PACKAGE = ['edges', 'node', 'package'];
+const NODE_HOST = ['edges', 'node', 'host'];
+
+/** Whether the field being resolved selects `path` below it (through fragments; @skip/@include are not evaluated). */
+function selects(info: GraphQLResolveInfo, path: string[]): boolean {
+  const within = (set: SelectionSetNode | undefined, at: number): boolean =>
+    !!set &&
+    set.selections.some((sel) => {
+      if (sel.kind === Kind.FIELD) return sel.name.value === path[at] && (at === path.length - 1 || within(sel.selectionSet, at + 1));
+      if (sel.kind === Kind.INLINE_FRAGMENT) return within(sel.selectionSet, at);
+      return within(info.fragments[sel.name.value]?.selectionSet, at);
+    });
+  return info.fieldNodes.some((node) => within(node.selectionSet, 0));
+}
+
 /** Operations listed per instance when `first` is omitted. */
 const DEFAULT_HISTORY = 10;
 
@@ -17,7 +32,7 @@ const DEFAULT_HISTORY = 10;
  * instance rebuilt from an event snapshot. A type, not a class, so that type-graphql hands the root over as it is
  * instead of copying it into a new entity instance for every field.
  */
-type InstanceRoot = Pick<AppInstance, 'id' | 'operationalState'> & { package?: unknown; host?: unknown };
+type InstanceRoot = Pick<AppInstance, 'id' | 'operationalState'> & { package?: unknown; host?: unknown; loadedPackage?: AppPackage; loadedHost?: MecHost };
 
 /**
  * The id of an instance's package or host: a reference on an entity, or a plain `packageId` / `hostId` on an
@@ -32,6 +47,10 @@ function refId(inst: InstanceRoot, rel: 'package' | 'host'): string {
   throw new Error(`app instance ${inst.id} carries no ${rel}`);
 }
 
+const missing = (inst: InstanceRoot, rel: string): never => {
+  throw new Error(`${rel} of app instance ${inst.id} is missing`);
+};
+
 @Resolver(() => AppInstance)
 export class AppInstanceResolver {
   constructor(
@@ -42,8 +61,9 @@ export class AppInstanceResolver {
   ) {}
 
   @Query(() => AppInstanceConnection, { description: 'App instances of the caller’s tenant (admins: all), oldest first', complexity: pageCost(DEFAULT_PAGE_SIZE) })
-  async appInstances(@Ctx() ctx: GraphQLContext, @Args(() => AppInstancesArgs) args: AppInstancesArgs): Promise<AppInstanceConnection> {
-    const { page, count } = await this.instances.list(ctx, args);
+  async appInstances(@Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo, @Args(() => AppInstancesArgs) args: AppInstancesArgs): Promise<AppInstanceConnection> {
+    // Packages and hosts the page asks for are read with it, so the rest of the page resolves without waiting.
+    const { page, count } = await this.instances.list(ctx, args, { package: selects(info, NODE_PACKAGE), host: selects(info, NODE_HOST) });
     return lazyCountConnection(page as unknown as Page<AppInstance>, count);
   }
 
@@ -53,17 +73,14 @@ export class AppInstanceResolver {
   }
 
   @FieldResolver(() => AppPackage, { name: 'package', description: 'The package it was instantiated from' })
-  async package(@Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo, @Root() inst: InstanceRoot): Promise<AppPackage> {
-    const pkg = await this.loaders.for(ctx, info).package.load(refId(inst, 'package'));
-    if (!pkg) throw new Error(`package of app instance ${inst.id} is missing`);
-    return pkg;
+  package(@Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo, @Root() inst: InstanceRoot): AppPackage | Promise<AppPackage> {
+    // Read with the page (synchronous: no promise per row), or batched across the response.
+    return inst.loadedPackage ?? this.loaders.for(ctx, info).package.load(refId(inst, 'package')).then((pkg) => pkg ?? missing(inst, 'package'));
   }
 
   @FieldResolver(() => MecHost, { description: 'The host it runs on' })
-  async host(@Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo, @Root() inst: InstanceRoot): Promise<MecHost> {
-    const host = await this.loaders.for(ctx, info).host.load(refId(inst, 'host'));
-    if (!host) throw new Error(`host of app instance ${inst.id} is missing`);
-    return host;
+  host(@Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo, @Root() inst: InstanceRoot): MecHost | Promise<MecHost> {
+    return inst.loadedHost ?? this.loaders.for(ctx, info).host.load(refId(inst, 'host')).then((host) => host ?? missing(inst, 'host'));
   }
 
   @FieldResolver(() => LcmOperation, { nullable: true, description: 'The operation now holding the instance (STARTING, PROCESSING, FAILED_TEMP or ROLLING_BACK), if any' })

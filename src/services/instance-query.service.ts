@@ -28,7 +28,13 @@ export interface InstanceQueryOptions {
 export type InstanceView = Pick<
   AppInstance,
   'id' | 'tenantId' | 'name' | 'description' | 'instantiationState' | 'operationalState' | 'parameters' | 'origin' | 'createdAt' | 'updatedAt' | 'rowVersion'
-> & { packageId: string; hostId: string };
+> & {
+  packageId: string;
+  hostId: string;
+  /** Its package and host, when the list was asked to read them with the page. */
+  loadedPackage?: AppPackage;
+  loadedHost?: MecHost;
+};
 
 export interface InstancePage {
   page: Page<InstanceView>;
@@ -77,8 +83,11 @@ export class InstanceQueryService {
 
   constructor(private readonly o: InstanceQueryOptions) {}
 
-  /** A page of instances in one statement, as plain objects. */
-  async list(ctx: RequestContext, args: PageArgs & { filter?: InstanceFilter | null }): Promise<InstancePage> {
+  /**
+   * A page of instances in one statement, as plain objects; with `include`, their packages and hosts are read right
+   * after it (one statement each, whatever the page size) and attached, so the page resolves without waiting again.
+   */
+  async list(ctx: RequestContext, args: PageArgs & { filter?: InstanceFilter | null }, include: { package?: boolean; host?: boolean } = {}): Promise<InstancePage> {
     const limit = pageSize(args.first, this.o.maxPageSize);
     const f = args.filter ?? {};
     const where: string[] = [];
@@ -109,8 +118,17 @@ export class InstanceQueryService {
         [...params, limit + 1],
         'all',
       );
+    const views = rows.slice(0, limit).map(toView);
+    const [packages, hosts] = await Promise.all([
+      include.package && views.length ? this.packagesById(ctx, [...new Set(views.map((v) => v.packageId))]) : null,
+      include.host && views.length ? this.hostsById(ctx, [...new Set(views.map((v) => v.hostId))]) : null,
+    ]);
+    for (const v of views) {
+      if (packages) v.loadedPackage = packages.get(v.packageId);
+      if (hosts) v.loadedHost = hosts.get(v.hostId);
+    }
     return {
-      page: toPage(rows.map(toView), limit, 0),
+      page: toPage(rows.length > limit ? [...views, toView(rows[limit]!)] : views, limit, 0),
       count: async () => {
         const [row] = await ctx.em.getConnection().execute<{ n: number }[]>(`select count(*)::int as n from app_instance i ${filterSql}`, filterParams, 'all');
         return row?.n ?? 0;

@@ -233,6 +233,16 @@ describe('nested reads are batched', () => {
     }
   });
 
+  it('packages and hosts selected through fragments are read with the page: three statements for 50 instances', async () => {
+    const doc = 'query { appInstances(first: 50) { edges { node { ...N } } } } fragment N on AppInstance { id package { id name } ... on AppInstance { host { id ip } } }';
+    const r = await countQueries(t, () => t.gql<{ appInstances: { edges: { node: { id: string; package: { id: string; name: string }; host: { id: string; ip: string } } }[] } }, Record<string, never>>(doc, {}, t.tokens.tenantB));
+    assert.equal(r.result.errors, undefined, JSON.stringify(r.result.errors));
+    const nodes = r.result.data!.appInstances.edges.map((e) => e.node);
+    assert.equal(nodes.length, 50);
+    assert.ok(nodes.every((n) => n.package.id === pkgB && n.package.name.length > 0 && n.host.ip === hosts.b1!.ip));
+    assert.deepEqual(r.queries.filter((q) => /\b(app_instance|app_package|mec_host|lcm_operation)\b/.test(q)).map((q) => /from (\w+)/.exec(q)?.[1]), ['app_instance', 'app_package', 'mec_host']);
+  });
+
   it('a page without totalCount does not count; one with it counts once', async () => {
     const without = await countQueries(t, () => t.gql(AppInstancePage, { first: 10 }, t.tokens.tenantB));
     const withCount = await countQueries(t, () => t.gql(AppInstances, { first: 10 }, t.tokens.tenantB));

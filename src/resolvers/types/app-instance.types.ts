@@ -31,7 +31,13 @@ export class AppInstanceConnection extends Connection(AppInstance, 'AppInstance'
 export function lazyCountConnection<T extends { createdAt: Date; id: string }>(page: Page<T>, count: () => Promise<number>): ConnectionShape<T> {
   let counted: Promise<number> | undefined;
   return {
-    edges: page.nodes.map((node) => ({ cursor: encodeCursor(node), node })),
+    // Cursors too are encoded only for the edges a client asks them of.
+    edges: page.nodes.map((node) => ({
+      node,
+      get cursor(): string {
+        return encodeCursor(node);
+      },
+    })),
     pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },
     get totalCount(): number {
       counted ??= count();
