@@ -29,9 +29,9 @@ async function setRow(ctx: HandlerContext, rowId: string, state: DistributionSta
 }
 
 /** Streams the package to one host's plugin and waits until the plugin reports it distributed. */
-async function toHost(ctx: HandlerContext, pkg: AppPackage, row: PackageDistribution): Promise<void> {
+async function toHost(ctx: HandlerContext, pkg: AppPackage, row: PackageDistribution, token: string): Promise<void> {
   const client = await ctx.plugins.clientFor(row.host.vim);
-  const target = pluginTarget(row.host, await ctx.accessToken());
+  const target = pluginTarget(row.host, token);
   const file = ctx.store.pathOf(pkg.storageKey!);
   await client.uploadPackage(target, pkg.id, fs.createReadStream(file, { highWaterMark: READ_BYTES }), { signal: ctx.signal, correlationId: ctx.correlationId });
   const until = Date.now() + ctx.options.distributeStatusTimeoutMs;
@@ -66,13 +66,15 @@ export const distributeHandler: OperationHandler = {
     const rows = await em.find(PackageDistribution, { package: pkg.id, operationId: ctx.op.id }, { populate: ['host'], orderBy: { createdAt: 'asc' } });
     const outcomes = new Map<string, HostOutcome>(rows.map((r) => [r.host.id, { hostId: r.host.id, state: r.state, error: r.error }]));
     const todo = rows.filter((r) => r.state !== DistributionState.DISTRIBUTED);
+    // Without a token nothing can be sent anywhere: that is the operation's failure, not each host's.
+    const token = await ctx.accessToken();
     let done = rows.length - todo.length;
     await ctx.progress({ step: 'distributing', done, total: rows.length });
     await eachLimited(todo, ctx.options.distributeConcurrency, async (row) => {
       if (ctx.signal.aborted) return;
       await setRow(ctx, row.id, DistributionState.DISTRIBUTING, null);
       try {
-        await toHost(ctx, pkg, row);
+        await toHost(ctx, pkg, row, token);
         await setRow(ctx, row.id, DistributionState.DISTRIBUTED, null);
         outcomes.set(row.host.id, { hostId: row.host.id, state: DistributionState.DISTRIBUTED, error: null });
       } catch (e) {
