@@ -1,3 +1,4 @@
+import { AsyncResource } from 'node:async_hooks';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from '../observability/logger.js';
 import { commitSignalOf } from './commit-signal.js';
@@ -55,19 +56,24 @@ export class EventBus {
   private stopped = false;
   /** Reads done so far (one per wake with news or not), for tests and diagnostics. */
   reads = 0;
+  /**
+   * The bus's own async context. Commit signals arrive inside the committing request's context (its transaction, its
+   * log bindings); the read loop they start must not run in it.
+   */
+  private readonly scope = new AsyncResource('applcm.EventBus');
 
   constructor(private readonly o: EventBusOptions) {}
 
   /** Starts from the current end of the log: events committed before start are replayed by cursor, never pushed. */
   async start(): Promise<void> {
     this.position = await this.o.reader.head();
-    this.offCommit = commitSignalOf(this.o.orm).onCommit(() => this.wake());
+    this.offCommit = commitSignalOf(this.o.orm).onCommit(() => this.scope.runInAsyncScope(() => this.wake()));
     if (this.o.listenUrl) {
       this.listener = new PgListener({ url: this.o.listenUrl, channel: EVENT_CHANNEL, onNotify: () => this.wake(), log: this.o.log, minBackoffMs: this.o.retryMinMs, maxBackoffMs: this.o.retryMaxMs });
       this.listener.start();
       await this.listener.ready();
     }
-    this.pollTimer = setInterval(() => this.wake(), this.o.pollMs);
+    this.pollTimer = setInterval(() => this.scope.runInAsyncScope(() => this.wake()), this.o.pollMs);
     this.pollTimer.unref();
   }
 

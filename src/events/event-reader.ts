@@ -59,10 +59,19 @@ const toEvent = (r: Row): LoggedEvent => ({
 
 /** Reads the event log by sequence: the tailer, subscription replays and the change feed share it. */
 export class EventReader {
-  constructor(private readonly orm: MikroORM) {}
+  /**
+   * Its own fork for the tailer's reads. The global `orm.em` resolves to the transaction of the async context it is
+   * called from, and the tailer is woken from inside committing transactions: reading through it would use a
+   * transaction that has just completed.
+   */
+  private readonly em: EntityManager;
+
+  constructor(orm: MikroORM) {
+    this.em = orm.em.fork();
+  }
 
   /** Rows in sequence order. Sequence order is commit order (see the event_serialize trigger), so paging never skips a row. */
-  async read(q: EventQuery, em: EntityManager = this.orm.em): Promise<LoggedEvent[]> {
+  async read(q: EventQuery, em: EntityManager = this.em): Promise<LoggedEvent[]> {
     const where = ['seq > ?'];
     const params: unknown[] = [q.after.toString()];
     if (q.upTo !== undefined) {
@@ -95,7 +104,7 @@ export class EventReader {
   }
 
   /** The highest sequence committed so far (0 for an empty log). */
-  async head(em: EntityManager = this.orm.em): Promise<bigint> {
+  async head(em: EntityManager = this.em): Promise<bigint> {
     const row = await em.getConnection().execute<{ seq: string }>('select coalesce(max(seq), 0)::text as seq from event', [], 'get');
     return BigInt(row.seq);
   }

@@ -428,3 +428,11 @@ describe('two servers on one database', () => {
     }
   });
 });
+
+describe('tailer health', () => {
+  it('woken from inside committing transactions, the tailer never read through them (no failed reads in the log)', () => {
+    const failed = t.logs.filter((l) => l.msg === 'reading the event log failed');
+    assert.deepEqual(failed, []);
+    assert.ok(t.server.events.bus.reads > 0);
+  });
+});
