@@ -118,6 +118,8 @@ export interface Collector<T> {
   completed: boolean;
   /** Resolves once `n` items arrived (rejects after `timeoutMs`). */
   waitFor(n: number, timeoutMs?: number): Promise<T[]>;
+  /** Resolves once `pred` holds for the items received so far. */
+  waitUntil(pred: (items: T[]) => boolean, timeoutMs?: number): Promise<T[]>;
   /** Resolves once the subscription ended (completed or failed). */
   ended(timeoutMs?: number): Promise<void>;
   unsubscribe(): void;
@@ -174,6 +176,11 @@ export function collect<TData, TVars>(client: Client, doc: TypedDocumentNode<TDa
     async waitFor(n, timeoutMs = 5000) {
       await until(() => items.length >= n || completed, timeoutMs, () => `${items.length} of ${n} items, errors ${JSON.stringify(errors)}`);
       if (items.length < n) throw new Error(`subscription ended after ${items.length} of ${n} items: ${JSON.stringify(errors)}`);
+      return items;
+    },
+    async waitUntil(pred, timeoutMs = 10_000) {
+      await until(() => pred(items) || completed, timeoutMs, () => `condition not met after ${items.length} items, errors ${JSON.stringify(errors)}`);
+      if (!pred(items)) throw new Error(`subscription ended before the condition held: ${JSON.stringify(errors)}`);
       return items;
     },
     ended(timeoutMs = 5000) {
