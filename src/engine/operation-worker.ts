@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { LockMode, type EntityManager, type MikroORM } from '@mikro-orm/postgresql';
+import { translateDbError } from '../db/db-errors.js';
 import { LcmOperation, OperationState, type OperationType } from '../db/entities/index.js';
 import { DomainError, ErrorCode } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
@@ -42,6 +43,8 @@ with picked as (
     -- Without a service token, an operation is run where its caller's token is held; another replica takes it over
     -- only once nobody touched it for a lease period (the replica holding the token is gone).
     and (?::boolean or id = any(?::uuid[]) or updated_at < now() - make_interval(secs => ?))
+    -- Never what this worker still runs (its lease lapsed while the database was away: the heartbeat renews it).
+    and not (id = any(?::uuid[]))
   order by created_at
   limit ?
   for update skip locked
@@ -76,6 +79,7 @@ export class OperationWorker {
   private heartbeat: NodeJS.Timeout | undefined;
   private passing: Promise<void> | undefined;
   private again = false;
+  private renewing = false;
   private stopped = true;
 
   constructor(private readonly d: WorkerDeps) {}
@@ -83,7 +87,12 @@ export class OperationWorker {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
-    this.heartbeat = setInterval(() => void this.renewLeases(), Math.max(200, Math.floor(this.d.options.leaseMs / 3)));
+    this.heartbeat = setInterval(() => {
+      // One renewal at a time: during a database outage they would pile up.
+      if (this.renewing) return;
+      this.renewing = true;
+      void this.renewLeases().finally(() => (this.renewing = false));
+    }, Math.max(200, Math.floor(this.d.options.leaseMs / 3)));
     this.heartbeat.unref();
     this.wake();
   }
@@ -149,7 +158,7 @@ export class OperationWorker {
   private async claim(limit: number): Promise<LcmOperation[]> {
     return this.d.orm.em.fork().transactional(async (em) => {
       const leaseS = this.d.options.leaseMs / 1000;
-      const params = [this.d.tokens.hasFallback, uuidArray(this.d.tokens.heldIds()), leaseS, limit, this.id, leaseS];
+      const params = [this.d.tokens.hasFallback, uuidArray(this.d.tokens.heldIds()), leaseS, uuidArray([...this.running.keys()]), limit, this.id, leaseS];
       const rows = await em.getConnection().execute<{ id: string }[]>(CLAIM_SQL, params, 'all', em.getTransactionContext());
       if (rows.length === 0) return [];
       const ops = await em.find(LcmOperation, { id: { $in: rows.map((r) => r.id) } }, { orderBy: { createdAt: 'asc' } });
@@ -237,7 +246,8 @@ export class OperationWorker {
     }
     const partial = e instanceof PartialFailure ? e : undefined;
     const cause = partial ? partial.error : reason === 'cancel' ? cancelled() : e;
-    const error = cause instanceof DomainError ? cause : internal(cause, op, log);
+    // A database error (a dropped connection, a statement timeout) is SERVICE_UNAVAILABLE: transient, retried.
+    const error = cause instanceof DomainError ? cause : (translateDbError(cause) ?? internal(cause, op, log));
     if (TRANSIENT.has(error.code) && reason !== 'cancel' && op.attempts < this.d.options.maxAttempts) {
       // Exponential backoff with jitter; the operation stays active, its lease set to lapse when it is due.
       const delay = this.d.options.retryBaseMs * 2 ** (op.attempts - 1) * (0.75 + Math.random() / 2);
