@@ -1,3 +1,4 @@
+import { AsyncResource } from 'node:async_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { AppInstance, type MecHost } from '../db/entities/index.js';
@@ -70,6 +71,8 @@ function alreadyLogged(s: WorkloadEventSnapshot, recent: WorkloadEventSnapshot[]
 export class WorkloadWatcher {
   private readonly watches = new Map<string, InstanceWatch>();
   private stopped = false;
+  /** Watches run in the watcher's async context, not in that of the subscription that happened to start them. */
+  private readonly scope = new AsyncResource('applcm.WorkloadWatcher');
 
   constructor(private readonly o: WorkloadWatcherOptions) {}
 
@@ -81,9 +84,12 @@ export class WorkloadWatcher {
     if (this.stopped) return () => undefined;
     let watch = this.watches.get(appInstanceId);
     if (!watch) {
-      watch = new InstanceWatch(appInstanceId, this.o, () => {
-        if (this.watches.get(appInstanceId) === watch) this.watches.delete(appInstanceId);
-      });
+      watch = this.scope.runInAsyncScope(
+        () =>
+          new InstanceWatch(appInstanceId, this.o, () => {
+            if (this.watches.get(appInstanceId) === watch) this.watches.delete(appInstanceId);
+          }),
+      );
       this.watches.set(appInstanceId, watch);
     }
     return watch.hold(accessToken);
