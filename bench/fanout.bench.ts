@@ -14,7 +14,7 @@ import WebSocket from 'ws';
 const SUBSCRIBERS = Number(process.env.BENCH_FANOUT_SUBSCRIBERS ?? 2000);
 const WORKERS = Number(process.env.BENCH_FANOUT_WORKERS ?? 2);
 const ROUNDS = Number(process.env.BENCH_FANOUT_ROUNDS ?? 30);
-const QUERY = 'subscription { operationUpdated { sequence operation { id state updatedAt } } }';
+const QUERY = 'subscription { operationUpdated { operation { id state updatedAt } sequence } }';
 
 const now = () => performance.timeOrigin + performance.now();
 
@@ -24,23 +24,24 @@ interface WorkerInput {
   count: number;
 }
 
-type FromWorker = { type: 'subscribed' } | { type: 'round'; sequence: string } | { type: 'receipts'; receipts: [string, number][] };
-type ToWorker = { type: 'expect'; sequence: string } | { type: 'report' } | { type: 'close' };
+/** Rounds are told apart by the id of the operation their event carries (the sequence is handed out after commit). */
+type FromWorker = { type: 'subscribed' } | { type: 'round'; eventId: string } | { type: 'receipts'; receipts: [string, number][] };
+type ToWorker = { type: 'expect'; eventId: string } | { type: 'report' } | { type: 'close' };
 
 /**
  * A worker: `count` graphql-transport-ws clients, one socket and one subscription each, kept as light as a client can
- * be (the sequence is read off the frame, nothing else is parsed) so the two cores of a small machine go to the
+ * be (the operation id is read off the frame, nothing else is parsed) so the two cores of a small machine go to the
  * server; records when each event reached each client.
  */
 async function clientWorker(input: WorkerInput): Promise<void> {
   const port = parentPort!;
   const receipts: [string, number][] = [];
-  const perSequence = new Map<string, number>();
+  const perEvent = new Map<string, number>();
   let expected: string | undefined;
   const sockets: WebSocket[] = [];
   const subscribe = JSON.stringify({ id: '1', type: 'subscribe', payload: { query: QUERY } });
   const init = JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${input.token}` } });
-  const SEQUENCE = /"sequence":"(\d+)"/;
+  const EVENT_ID = /"operation":\{"id":"([^"]+)"/;
   const open = (): Promise<void> =>
     new Promise((resolve, reject) => {
       const ws = new WebSocket(input.wsUrl, 'graphql-transport-ws', { perMessageDeflate: false });
@@ -50,7 +51,7 @@ async function clientWorker(input: WorkerInput): Promise<void> {
       ws.on('message', (data: Buffer) => {
         const at = now();
         const text = data.toString();
-        const m = SEQUENCE.exec(text);
+        const m = EVENT_ID.exec(text);
         if (!m) {
           if (text.includes('"connection_ack"')) {
             ws.send(subscribe);
@@ -59,11 +60,11 @@ async function clientWorker(input: WorkerInput): Promise<void> {
           else if (!text.includes('"pong"')) reject(new Error(text));
           return;
         }
-        const seq = m[1]!;
-        receipts.push([seq, at]);
-        const n = (perSequence.get(seq) ?? 0) + 1;
-        perSequence.set(seq, n);
-        if (seq === expected && n === input.count) port.postMessage({ type: 'round', sequence: seq } satisfies FromWorker);
+        const eventId = m[1]!;
+        receipts.push([eventId, at]);
+        const n = (perEvent.get(eventId) ?? 0) + 1;
+        perEvent.set(eventId, n);
+        if (eventId === expected && n === input.count) port.postMessage({ type: 'round', eventId } satisfies FromWorker);
       });
     });
   // Connect in steps of 50: 2 000 handshakes at once would only measure the accept queue.
@@ -71,8 +72,8 @@ async function clientWorker(input: WorkerInput): Promise<void> {
   port.postMessage({ type: 'subscribed' } satisfies FromWorker);
   port.on('message', (m: ToWorker) => {
     if (m.type === 'expect') {
-      expected = m.sequence;
-      if (perSequence.get(m.sequence) === input.count) port.postMessage({ type: 'round', sequence: m.sequence } satisfies FromWorker);
+      expected = m.eventId;
+      if (perEvent.get(m.eventId) === input.count) port.postMessage({ type: 'round', eventId: m.eventId } satisfies FromWorker);
     } else if (m.type === 'report') {
       port.postMessage({ type: 'receipts', receipts } satisfies FromWorker);
     } else {
@@ -117,21 +118,19 @@ async function main(): Promise<void> {
     }
     const committedAt = new Map<string, number>();
     const fannedAt = new Map<string, number>();
-    t.server.events.bus.tap(['operation.updated'], (e) => fannedAt.set(e.sequence, now()));
+    t.server.events.bus.tap(['operation.updated'], (e) => fannedAt.set(String(e.payload.id), now()));
     for (let round = 0; round < ROUNDS + 3; round++) {
       const id = randomUUID();
       const stamp = new Date().toISOString();
       const payload = { id, tenantId: t.tenants.A, type: 'INSTANTIATE', state: 'PROCESSING', instanceId: randomUUID(), packageId: 'bench', hostId: randomUUID(), params: {}, result: null, error: null, progress: { round }, attempts: 1, createdBy: 'bench', cancelRequested: false, createdAt: stamp, updatedAt: stamp, startedAt: stamp, finishedAt: null, rowVersion: round + 1 };
-      const res = await db.query<{ seq: string }>("insert into event (tenant_id, topic, subject_id, payload) values ($1, 'operation.updated', $2, $3) returning seq::text as seq", [t.tenants.A, id, JSON.stringify(payload)]);
+      await db.query("insert into event (tenant_id, topic, subject_id, payload) values ($1, 'operation.updated', $2, $3)", [t.tenants.A, id, JSON.stringify(payload)]);
       const at = now();
-      // The sequence is assigned again at commit (deferred trigger): read it back for the event's id.
-      const seq = (await db.query<{ seq: string }>("select seq::text as seq from event where subject_id = $1 and topic = 'operation.updated'", [id])).rows[0]?.seq ?? res.rows[0]!.seq;
       // The first rounds warm up (JIT, first NOTIFY), and are not counted.
-      if (round >= 3) committedAt.set(seq, at);
+      if (round >= 3) committedAt.set(id, at);
       await Promise.all(
         workers.map((w) => {
           const done = next(w, 'round');
-          w.postMessage({ type: 'expect', sequence: seq } satisfies ToWorker);
+          w.postMessage({ type: 'expect', eventId: id } satisfies ToWorker);
           return done;
         }),
       );
@@ -145,10 +144,10 @@ async function main(): Promise<void> {
       }),
     )) as Extract<FromWorker, { type: 'receipts' }>[];
     const latencies: number[] = [];
-    for (const r of receipts) for (const [seq, at] of r.receipts) if (committedAt.has(seq)) latencies.push(at - committedAt.get(seq)!);
+    for (const r of receipts) for (const [eventId, at] of r.receipts) if (committedAt.has(eventId)) latencies.push(at - committedAt.get(eventId)!);
     latencies.sort((a, b) => a - b);
     // The share of the latency before the fan-out starts: NOTIFY, the tailer's wake and its one read.
-    const toBus = [...committedAt].map(([seq, at]) => fannedAt.get(seq)! - at).sort((a, b) => a - b);
+    const toBus = [...committedAt].map(([eventId, at]) => fannedAt.get(eventId)! - at).sort((a, b) => a - b);
     const p50 = percentile(latencies, 50);
     const p99 = percentile(latencies, 99);
     process.stdout.write(
