@@ -131,6 +131,6 @@ export class ChangeConnection {
 @ArgsType()
 export class ChangesArgs {
   @Field(() => String, { nullable: true, description: 'A sequence: entries after it (omitted: from the start of the log)' }) after?: string | null;
-  @Field(() => Int, { defaultValue: 100, description: 'Page size (default 100)' }) first!: number;
+  @Field(() => Int, { nullable: true, defaultValue: 100, description: 'Page size (default 100, at most APPLCM_MAX_PAGE_SIZE)' }) first?: number | null;
   @Field(() => [String], { nullable: true, description: 'Only these topics (omitted: all)' }) topics?: string[] | null;
 }
