@@ -3,6 +3,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from '../observability/logger.js';
 import { commitSignalOf } from './commit-signal.js';
 import type { EventReader, LoggedEvent } from './event-reader.js';
+import type { EventSequencer } from './event-sequencer.js';
 import { PgListener } from './pg-listener.js';
 
 /** The channel the event_notify trigger signals on every commit that inserted events. */
@@ -13,6 +14,8 @@ export type EventTap = (e: LoggedEvent) => void;
 export interface EventBusOptions {
   orm: MikroORM;
   reader: EventReader;
+  /** Hands committed events their positions before each read (any replica's bus may; one at a time). */
+  sequencer?: EventSequencer;
   log: Logger;
   /** Safety poll: the longest an event waits when both the in-process signal and NOTIFY missed it. */
   pollMs: number;
@@ -30,16 +33,19 @@ interface Waiter {
   resolve: () => void;
 }
 
+/** How soon to try again when another replica's sequencer was positioning events (it may have missed ours). */
+const SEQUENCER_BUSY_RETRY_MS = 25;
+
 /**
- * One per server: follows the event table by sequence and fans each new row out to in-memory taps. Whatever the
- * number of subscribers, a wake costs one query (more only while a backlog is read in pages).
+ * One per server: follows the event table by position and fans each new row out to in-memory taps. Whatever the
+ * number of subscribers, a wake costs one sequencer run and one query (more only while a backlog is read in pages).
  *
  * It wakes on (a) an in-process signal after any ORM commit that inserted events, (b) `LISTEN applcm_events` on
  * real PostgreSQL (other replicas' commits; the connection reconnects with backoff), (c) a slow safety poll. Wakes
  * that arrive while a read runs collapse into one more read.
  *
- * Sequence order is commit order (the event_serialize trigger draws it under a transaction lock), so reading
- * `seq > last` never passes over a row that commits later: taps see every event exactly once, in order.
+ * Positions are handed out after commit, in order, to committed rows only (event-sequencer.ts), so reading
+ * `position > last` never passes over a row positioned later: taps see every event exactly once, in order.
  */
 export class EventBus {
   private position = -1n;
@@ -143,8 +149,15 @@ export class EventBus {
     return new Promise((resolve) => this.waiters.push({ seq, resolve }));
   }
 
-  /** Resolves once every event committed before the call has been handed to the taps; returns that sequence. */
+  /** Resolves once every event committed before the call has been positioned and handed to the taps; returns its position. */
   async sync(): Promise<bigint> {
+    const inserted = await this.o.reader.lastInserted();
+    for (;;) {
+      this.wake();
+      await this.reading;
+      if (this.stopped || !(await this.o.reader.unpositioned(inserted))) break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
     const head = await this.o.reader.head();
     this.wake();
     await this.delivered(head);
@@ -155,6 +168,13 @@ export class EventBus {
     while (this.dirty && !this.stopped) {
       this.dirty = false;
       try {
+        if (this.o.sequencer && (await this.o.sequencer.run()) === null) {
+          // Another replica is positioning; its commit wakes us, but it may have started before our events committed.
+          clearTimeout(this.retryTimer);
+          this.retryTimer = setTimeout(() => this.scope.runInAsyncScope(() => this.wake()), SEQUENCER_BUSY_RETRY_MS);
+          this.retryTimer.unref();
+        }
+        if (this.stopped) return;
         for (;;) {
           this.reads++;
           const rows = await this.o.reader.read({ after: this.position, limit: this.o.batchSize });
@@ -168,7 +188,7 @@ export class EventBus {
         const delay = Math.min((this.o.retryMinMs ?? 250) * 2 ** this.failures++, this.o.retryMaxMs ?? 10_000);
         this.o.log.warn({ err: (e as Error).message, retryInMs: delay }, 'reading the event log failed');
         clearTimeout(this.retryTimer);
-        this.retryTimer = setTimeout(() => this.wake(), delay);
+        this.retryTimer = setTimeout(() => this.scope.runInAsyncScope(() => this.wake()), delay);
         this.retryTimer.unref();
         return;
       }

@@ -3,6 +3,10 @@ import { badInput } from '../errors.js';
 
 /** One row of the event log as read back: the tailer hands the same object to every subscriber, so it is never mutated. */
 export interface LoggedEvent {
+  /**
+   * The event's `position`: its place in commit order, handed out after commit by the event sequencer. This, not the
+   * `seq` drawn at insert, is what readers follow and what the API calls the sequence.
+   */
   readonly seq: bigint;
   /** `seq` as the decimal string the API shows (a bigint does not fit a GraphQL Int). */
   readonly sequence: string;
@@ -29,7 +33,7 @@ export interface EventQuery {
 }
 
 interface Row {
-  seq: string;
+  position: string;
   tenant_id: string | null;
   topic: string;
   subject_id: string | null;
@@ -48,8 +52,8 @@ export function parseSequence(value: string, field: string): bigint {
 }
 
 const toEvent = (r: Row): LoggedEvent => ({
-  seq: BigInt(r.seq),
-  sequence: r.seq,
+  seq: BigInt(r.position),
+  sequence: r.position,
   topic: r.topic,
   tenantId: r.tenant_id,
   subjectId: r.subject_id,
@@ -70,12 +74,15 @@ export class EventReader {
     this.em = orm.em.fork();
   }
 
-  /** Rows in sequence order. Sequence order is commit order (see the event_serialize trigger), so paging never skips a row. */
+  /**
+   * Positioned rows in position order. Positions are handed out after commit, in order, to committed rows only (see
+   * event-sequencer.ts), so a reader at position P never meets a row that later gets a smaller one: paging skips nothing.
+   */
   async read(q: EventQuery, em: EntityManager = this.em): Promise<LoggedEvent[]> {
-    const where = ['seq > ?'];
+    const where = ['position > ?'];
     const params: unknown[] = [q.after.toString()];
     if (q.upTo !== undefined) {
-      where.push('seq <= ?');
+      where.push('position <= ?');
       params.push(q.upTo.toString());
     }
     if (q.topics) {
@@ -96,15 +103,29 @@ export class EventReader {
       params.push(key, value);
     }
     params.push(q.limit);
-    // Ordered by the column, not by the text alias of the same name (which would sort "10" before "9").
+    // Ordered by the column, not by a text alias (which would sort "10" before "9").
     const rows = await em
       .getConnection()
-      .execute<Row[]>(`select seq::text as seq, tenant_id, topic, subject_id, payload, created_at from event where ${where.join(' and ')} order by event.seq limit ?`, params, 'all', em.getTransactionContext());
+      .execute<Row[]>(`select position::text as position, tenant_id, topic, subject_id, payload, created_at from event where ${where.join(' and ')} order by event.position limit ?`, params, 'all', em.getTransactionContext());
     return rows.map(toEvent);
   }
 
-  /** The highest sequence committed so far (0 for an empty log). */
+  /** The highest position handed out so far (0 for an empty log). */
   async head(em: EntityManager = this.em): Promise<bigint> {
+    const row = await em.getConnection().execute<{ position: string }>('select coalesce(max(position), 0)::text as position from event where position is not null', [], 'get');
+    return BigInt(row.position);
+  }
+
+  /** True while a committed event waits for its position (inserted at or before `seq`, when given). */
+  async unpositioned(seq?: bigint, em: EntityManager = this.em): Promise<boolean> {
+    const rows = await em
+      .getConnection()
+      .execute<{ one: number }[]>(`select 1 as one from event where position is null${seq === undefined ? '' : ' and seq <= ?'} limit 1`, seq === undefined ? [] : [seq.toString()], 'all');
+    return rows.length > 0;
+  }
+
+  /** The highest `seq` drawn by a committed insert (0 for an empty log). */
+  async lastInserted(em: EntityManager = this.em): Promise<bigint> {
     const row = await em.getConnection().execute<{ seq: string }>('select coalesce(max(seq), 0)::text as seq from event', [], 'get');
     return BigInt(row.seq);
   }

@@ -5,6 +5,7 @@ import type { PluginRegistry } from '../plugins/plugin-registry.js';
 import { ChangeFeed } from './change-feed.js';
 import { EventBus } from './event-bus.js';
 import { EventReader } from './event-reader.js';
+import { EventSequencer } from './event-sequencer.js';
 import { EventSubscriptions } from './event-subscriptions.js';
 import { WorkloadWatcher } from './workload-watcher.js';
 
@@ -35,7 +36,7 @@ export class EventSystem {
   constructor(d: EventSystemDeps) {
     const log = d.log.child({ component: 'events' });
     this.reader = new EventReader(d.orm);
-    this.bus = new EventBus({ orm: d.orm, reader: this.reader, log, pollMs: d.config.pollMs, batchSize: d.config.batchSize, listenUrl: d.listenUrl });
+    this.bus = new EventBus({ orm: d.orm, reader: this.reader, sequencer: new EventSequencer(d.orm), log, pollMs: d.config.pollMs, batchSize: d.config.batchSize, listenUrl: d.listenUrl });
     this.watcher = new WorkloadWatcher({ orm: d.orm, plugins: d.plugins, log, retryMinMs: d.config.watchRetryMs, retryMaxMs: Math.max(d.config.watchRetryMs, 30_000) });
     this.subscriptions = new EventSubscriptions(this.bus, this.reader, this.watcher, { maxQueue: d.config.subscriberQueue, replayPage: d.config.replayPage, stallMs: d.config.subscriberStallMs });
     this.changes = new ChangeFeed(this.reader, d.maxPageSize);

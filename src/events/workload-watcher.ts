@@ -19,7 +19,7 @@ export interface WorkloadWatcherOptions {
 }
 
 /** Second key of the per-instance advisory lock that serialises workload.event writes (first key: this number). */
-const WORKLOAD_LOCK = 7317002;
+const WORKLOAD_LOCK = 7317003;
 /** Rows looked at to recognise a status or event that is already in the log (a reconnect, or another replica). */
 const RECENT_ROWS = 50;
 

@@ -2,10 +2,9 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Changes } from '../operations/changes.js';
-import { sql } from '../helpers/test-db.js';
 import { tokenFor } from '../helpers/test-keys.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
-import { appendViaOrm, appendViaSql, distEvent, distributionSnapshot, headSequence, instanceSnapshot, instEvent, opEvent, operationSnapshot, strictlyIncreasing } from './subscriptions-support.js';
+import { appendViaOrm, appendViaSql, committedPositions, distEvent, distributionSnapshot, headSequence, instanceSnapshot, instEvent, opEvent, operationSnapshot, strictlyIncreasing } from './subscriptions-support.js';
 
 let t: TestServer;
 before(async () => {
@@ -31,6 +30,7 @@ describe('changes', () => {
   it('pages through the log in sequence order with endCursor and hasNextPage', async () => {
     const tenant = await freshTenant();
     await appendViaSql(t.db.url, Array.from({ length: 250 }, (_, i) => opEvent(operationSnapshot(tenant.id, { params: { i } }))));
+    await headSequence(t); // positioned (just after commit) and visible to readers
     const seen: { sequence: string; i: unknown }[] = [];
     let cursor: string | null = null;
     let pages = 0;
@@ -59,6 +59,7 @@ describe('changes', () => {
     assert.equal(tail.pageInfo.endCursor, cursor);
     // Entries committed later show up after the cursor.
     await appendViaOrm(t.orm, [opEvent(operationSnapshot(tenant.id, { params: { i: 250 } }))]);
+    await headSequence(t); // positioned (just after commit) and visible to readers
     const next = await page(tenant.token, { after: cursor });
     assert.deepEqual(next.edges.map((e) => (e.node.payload as { params: { i: number } }).params.i), [250]);
   });
@@ -66,8 +67,9 @@ describe('changes', () => {
   it('is tenant-scoped: tenants and their guests read their own rows, admins all', async () => {
     const a = await freshTenant();
     const b = await freshTenant();
-    const head = await headSequence(t.db.url);
+    const head = await headSequence(t);
     await appendViaOrm(t.orm, [opEvent(operationSnapshot(a.id)), instEvent(instanceSnapshot(b.id)), distEvent(distributionSnapshot(a.id)), opEvent(operationSnapshot(b.id))]);
+    await headSequence(t); // positioned (just after commit) and visible to readers
     const after = head.toString();
     const ofA = await page(a.token, { after });
     assert.deepEqual(ofA.edges.map((e) => [e.node.tenantId, e.node.topic]), [
@@ -86,6 +88,7 @@ describe('changes', () => {
   it('filters by topic', async () => {
     const a = await freshTenant();
     await appendViaOrm(t.orm, [opEvent(operationSnapshot(a.id)), instEvent(instanceSnapshot(a.id)), instEvent(instanceSnapshot(a.id), true), distEvent(distributionSnapshot(a.id))]);
+    await headSequence(t); // positioned (just after commit) and visible to readers
     const instances = await page(a.token, { topics: ['instance.updated', 'instance.deleted'] });
     assert.deepEqual(instances.edges.map((e) => e.node.topic), ['instance.updated', 'instance.deleted']);
   });
@@ -116,7 +119,7 @@ describe('changes', () => {
 
   it('a poller following the cursor while many transactions commit sees every committed entry exactly once', async () => {
     const a = await freshTenant();
-    const head = await headSequence(t.db.url);
+    const head = await headSequence(t);
     let done = false;
     const writers = Promise.all(
       Array.from({ length: 16 }, async (_, w) => {
@@ -126,7 +129,10 @@ describe('changes', () => {
           else await appendViaSql(t.db.url, events);
         }
       }),
-    ).finally(() => (done = true));
+    )
+      // Every write committed and positioned: one more page after this sees the end.
+      .then(() => headSequence(t))
+      .finally(() => (done = true));
     const seen: bigint[] = [];
     let cursor = head.toString();
     for (;;) {
@@ -137,7 +143,7 @@ describe('changes', () => {
       if (finished && !p.pageInfo.hasNextPage) break;
     }
     await writers;
-    const committed = (await sql<{ seq: string }>(t.db.url, 'select seq::text as seq from event where seq > $1 and tenant_id = $2 order by event.seq', [head.toString(), a.id])).map((r) => BigInt(r.seq));
+    const committed = await committedPositions(t, head, 'tenant_id = $2', [a.id]);
     assert.equal(committed.length, 16 * 6 * 2);
     assert.deepEqual(seen, committed);
   });

@@ -31,7 +31,7 @@ const RANK: Record<string, number> = { STARTING: 0, PROCESSING: 1, FAILED_TEMP: 
 
 describe('subscriptions over the engine', () => {
   it('a dashboard follows distribute → instantiate → terminate in commit order, and a replay shows the same', async () => {
-    const head = await headSequence(t.db.url);
+    const head = await headSequence(t);
     const reg = await t.gql(RegisterHost, { input: { ip: '10.61.0.1', name: 'subs-edge' } }, t.tokens.tenantA);
     assert.equal(reg.errors, undefined, JSON.stringify(reg.errors));
     const host = reg.data!.registerHost;

@@ -45,11 +45,22 @@ export async function appendViaSql(url: string, events: NewEvent[]): Promise<voi
   }
 }
 
-export async function headSequence(url: string): Promise<bigint> {
-  const c = new pg.Client({ connectionString: url });
+/**
+ * The log's head once everything committed so far has its position and reached the server's taps: what a
+ * subscription with `afterSequence` set to it starts after.
+ */
+export function headSequence(t: { server: AppServer }): Promise<bigint> {
+  return t.server.events.bus.sync();
+}
+
+/** Positions of the committed events matching `where` (SQL over `event`, parameters from $2) after `after`, in order. */
+export async function committedPositions(t: { server: AppServer; db: { url: string } }, after: bigint, where = 'true', params: unknown[] = []): Promise<bigint[]> {
+  await t.server.events.bus.sync();
+  const c = new pg.Client({ connectionString: t.db.url });
   await c.connect();
   try {
-    return BigInt((await c.query<{ seq: string }>('select coalesce(max(seq), 0)::text as seq from event')).rows[0]!.seq);
+    const rows = (await c.query<{ position: string }>(`select position::text as position from event where position > $1 and (${where}) order by event.position`, [after.toString(), ...params])).rows;
+    return rows.map((r) => BigInt(r.position));
   } finally {
     await c.end();
   }

@@ -15,6 +15,7 @@ import {
   distEvent,
   distributionSnapshot,
   eventually,
+  committedPositions,
   headSequence,
   instanceSnapshot,
   instEvent,
@@ -42,11 +43,8 @@ afterEach(() => eventually(() => open() === 0, 5000, 'subscriptions of the previ
 /** Waits until `n` more subscriptions than `base` are open on the server (their taps are in place). */
 const subscribed = (base: number, n: number) => eventually(() => open() >= base + n, 5000, `${n} subscription(s)`);
 
-/** Sequences of A's operation events after `from`, as committed. */
-async function committedOperationSequences(from: bigint, tenantId: string): Promise<bigint[]> {
-  const rows = await sql<{ seq: string }>(t.db.url, "select seq::text as seq from event where seq > $1 and topic = 'operation.updated' and tenant_id = $2 order by event.seq", [from.toString(), tenantId]);
-  return rows.map((r) => BigInt(r.seq));
-}
+/** Positions of a tenant's operation events after `from`, as committed. */
+const committedOperationSequences = (from: bigint, tenantId: string) => committedPositions(t, from, "topic = 'operation.updated' and tenant_id = $2", [tenantId]);
 
 describe('operationUpdated', () => {
   it('delivers live changes from now on, with the operation rebuilt from the snapshot', async () => {
@@ -88,7 +86,7 @@ describe('operationUpdated', () => {
 
 describe('replay and resume', () => {
   it('replays the rows after afterSequence page by page, then continues live without gap or duplicate', async () => {
-    const head = await headSequence(t.db.url);
+    const head = await headSequence(t);
     await appendViaSql(t.db.url, Array.from({ length: 120 }, () => opEvent(operationSnapshot(t.tenants.A))));
     // Sequences have gaps (rolled-back transactions, cached sequence values): the 20th row is not head + 20.
     const from = (await committedOperationSequences(head, t.tenants.A))[19]!;
@@ -105,7 +103,7 @@ describe('replay and resume', () => {
   });
 
   it('a resumed subscription starts exactly after the sequence it was given', async () => {
-    const c1 = collect(t.ws(t.tokens.tenantA), OperationSequences, { after: (await headSequence(t.db.url)).toString() });
+    const c1 = collect(t.ws(t.tokens.tenantA), OperationSequences, { after: (await headSequence(t)).toString() });
     await appendViaOrm(t.orm, Array.from({ length: 10 }, () => opEvent(operationSnapshot(t.tenants.A))));
     const items = await c1.waitFor(10);
     c1.unsubscribe();
@@ -117,7 +115,7 @@ describe('replay and resume', () => {
   });
 
   it('with many concurrent writers, a subscriber started mid-flight receives every committed event exactly once, in order', async () => {
-    const head = await headSequence(t.db.url);
+    const head = await headSequence(t);
     const writers = 24;
     const rounds = 5;
     let started = 0;
@@ -167,7 +165,7 @@ describe('replay and resume', () => {
 
 describe('tenant isolation', () => {
   it('a tenant receives only its own events (live and replayed); guests read their tenant; admins see all', async () => {
-    const head = await headSequence(t.db.url);
+    const head = await headSequence(t);
     const base = open();
     const a = collect(t.ws(t.tokens.tenantA), OperationSequences, {});
     const b = collect(t.ws(t.tokens.tenantB), OperationSequences, {});
@@ -202,7 +200,7 @@ describe('tenant isolation', () => {
 
 describe('filters', () => {
   it('operationUpdated filters by id, instance, type and state, live and replayed alike', async () => {
-    const head = await headSequence(t.db.url);
+    const head = await headSequence(t);
     const instanceId = randomUUID();
     const op = operationSnapshot(t.tenants.A, { instanceId });
     const events: NewEvent[] = [
@@ -271,7 +269,7 @@ describe('filters', () => {
   });
 
   it('packageDistributionUpdated filters by package and host and flags removals', async () => {
-    const head = await headSequence(t.db.url);
+    const head = await headSequence(t);
     const hostId = randomUUID();
     const d = distributionSnapshot(t.tenants.A, { packageId: 'pkg-d', hostId });
     const base = open();
@@ -369,7 +367,7 @@ describe('cleanup', () => {
     const baseSubs = open();
     const baseTaps = bus.taps;
     const client = t.ws(t.tokens.tenantA);
-    const head = await headSequence(t.db.url);
+    const head = await headSequence(t);
     const subs = Array.from({ length: 10 }, (_, i) => collect(client, OperationSequences, i % 2 ? { after: head.toString() } : {}));
     await subscribed(baseSubs, 10);
     await eventually(() => bus.taps === baseTaps + 10, 5000, 'taps in place');

@@ -19,6 +19,9 @@ export class OperationError {
 @Entity({ tableName: 'lcm_operation' })
 @Index({ properties: ['tenantId', 'createdAt', 'id'] })
 @Index({ name: 'lcm_operation_claimable_idx', properties: ['state', 'leaseExpiresAt'] })
+// An instance's history, newest first, and the admins' newest-first list of everything.
+@Index({ name: 'lcm_operation_instance_history_idx', expression: `create index "lcm_operation_instance_history_idx" on "lcm_operation" ("instance_id", "created_at" desc, "id" desc)` })
+@Index({ name: 'lcm_operation_created_at_id_index', properties: ['createdAt', 'id'] })
 // At most one active operation per instance, enforced by the database rather than check-then-insert.
 @Unique({
   name: 'lcm_operation_one_active_per_instance',
