@@ -37,7 +37,7 @@ export const instantiateHandler: OperationHandler = {
   },
 
   async completed(em, op) {
-    const inst = await em.findOneOrFail(AppInstance, { id: op.instanceId! }, { populate: ['host', 'package'] });
+    const inst = await em.findOneOrFail(AppInstance, { id: op.instanceId! });
     inst.instantiationState = InstantiationState.INSTANTIATED;
     inst.operationalState = InstanceOperationalState.STARTED;
     recordInstance(em, inst, 'updated');
@@ -50,7 +50,7 @@ export const instantiateHandler: OperationHandler = {
   },
 
   async rolledBack(em, op) {
-    const inst = await em.findOne(AppInstance, { id: op.instanceId! }, { populate: ['host', 'package'] });
+    const inst = await em.findOne(AppInstance, { id: op.instanceId! });
     if (!inst) return;
     recordInstance(em, inst, 'deleted');
     em.remove(inst);

@@ -17,7 +17,7 @@ export const operateHandler: OperationHandler = {
   },
 
   async completed(em, op) {
-    const inst = await em.findOneOrFail(AppInstance, { id: op.instanceId! }, { populate: ['host', 'package'] });
+    const inst = await em.findOneOrFail(AppInstance, { id: op.instanceId! });
     inst.operationalState = stateAfter(op.params.action as OperateAction);
     recordInstance(em, inst, 'updated');
   },

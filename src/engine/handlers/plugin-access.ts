@@ -14,7 +14,8 @@ export interface InstanceOnPlugin {
 /** The operation's instance with its host and package, the host's plugin client and the call target. */
 export async function instanceOnPlugin(ctx: HandlerContext, withSecrets = false): Promise<InstanceOnPlugin> {
   const id = ctx.op.instanceId;
-  const inst = id ? await ctx.em().findOne(AppInstance, { id }, { populate: withSecrets ? ['host', 'package', 'secrets'] : ['host', 'package'] }) : null;
+  // One statement: the host joined, the package as a reference (only its id is needed), secrets only when asked.
+  const inst = id ? await ctx.em().findOne(AppInstance, { id }, { populate: withSecrets ? ['host', 'secrets'] : ['host'], strategy: 'joined' }) : null;
   if (!inst) throw new DomainError(ErrorCode.NOT_FOUND, `app instance ${JSON.stringify(id)} no longer exists`, { resource: 'app instance' });
   const client = await ctx.plugins.clientFor(inst.host.vim);
   return { inst, client, target: pluginTarget(inst.host, await ctx.accessToken()) };

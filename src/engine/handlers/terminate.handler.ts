@@ -39,7 +39,7 @@ export const terminateHandler: OperationHandler = {
   },
 
   async completed(em, op) {
-    const inst = await em.findOne(AppInstance, { id: op.instanceId! }, { populate: ['host', 'package'] });
+    const inst = await em.findOne(AppInstance, { id: op.instanceId! });
     if (!inst) return;
     recordInstance(em, inst, 'deleted');
     em.remove(inst);
