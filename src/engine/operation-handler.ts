@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Config } from '../config.js';
 import type { LcmOperation } from '../db/entities/index.js';
 import type { DomainError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
@@ -6,15 +7,8 @@ import type { PackageStore } from '../packages/package-store.js';
 import type { PluginRegistry } from '../plugins/plugin-registry.js';
 import type { MepClient } from './mep-client.js';
 
-export interface EngineOptions {
-  concurrency: number;
-  pollMs: number;
-  leaseMs: number;
-  maxAttempts: number;
-  retryBaseMs: number;
-  distributeConcurrency: number;
-  distributeStatusTimeoutMs: number;
-}
+/** The engine settings a worker and its handlers use (see APPLCM_WORKER_* and APPLCM_OPERATION_* in config.ts). */
+export type EngineOptions = Pick<Config['engine'], 'concurrency' | 'pollMs' | 'leaseMs' | 'maxAttempts' | 'retryBaseMs' | 'distributeConcurrency' | 'distributeStatusTimeoutMs'>;
 
 /** What a handler gets to do one operation. */
 export interface HandlerContext {
