@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { SimPlugin } from '../src/plugins/sim/sim-plugin.js';
 import { fixture, uploadPackage } from '../test/helpers/package-client.js';
+import { pluginEnv } from '../test/helpers/plugin-env.js';
 import { sql } from '../test/helpers/test-db.js';
 import { startTestServer } from '../test/helpers/test-server.js';
 
@@ -18,8 +19,7 @@ const percentile = (xs: number[], p: number) => {
 
 async function main() {
   const sim = await SimPlugin.start();
-  const [host, port] = [sim.address.slice(0, sim.address.lastIndexOf(':')), sim.address.slice(sim.address.lastIndexOf(':') + 1)];
-  const t = await startTestServer('benchlcm', { K8S_PLUGIN: host, K8S_PLUGIN_PORT: port, LOG_LEVEL: 'warn', APPLCM_MAX_INSTANCES_PER_TENANT: String(OPS * 2), DATABASE_POOL_MAX: '20' });
+  const t = await startTestServer('benchlcm', { ...pluginEnv(sim.address), LOG_LEVEL: 'warn', APPLCM_MAX_INSTANCES_PER_TENANT: String(OPS * 2), DATABASE_POOL_MAX: '20' });
   try {
     const h = await t.gql<{ registerHost: { id: string } }, unknown>(`mutation { registerHost(input: { ip: "10.99.0.1", name: "bench" }) { id } }`, undefined, t.tokens.tenantA);
     const hostId = h.data!.registerHost.id;

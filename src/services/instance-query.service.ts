@@ -1,10 +1,11 @@
 import { ReferenceKind, type EntityManager } from '@mikro-orm/postgresql';
 import { isAdmin } from '../auth/principal.js';
 import { AppInstance, AppPackage, type InstanceOperationalState, type InstantiationState, MecHost } from '../db/entities/index.js';
-import { badInput, notFound } from '../errors.js';
+import { badInput } from '../errors.js';
 import { uuidFilter } from './operation-query.service.js';
 import { decodeCursor, pageSize, toPage, type Page, type PageArgs } from './pagination.js';
 import type { RequestContext } from './request-context.js';
+import { findOwned } from './owned-row.js';
 import { isUuid } from './validation.js';
 
 export interface InstanceFilter {
@@ -138,9 +139,7 @@ export class InstanceQueryService {
 
   /** An instance the caller may see; NOT_FOUND otherwise (no existence leak across tenants). */
   async get(ctx: RequestContext, id: string): Promise<AppInstance> {
-    const inst = isUuid(id) ? await ctx.em.findOne(AppInstance, { id }) : null;
-    if (!inst || (!isAdmin(ctx.principal) && inst.tenantId !== ctx.principal.tenantId)) throw notFound('app instance', id);
-    return inst;
+    return findOwned(ctx, ctx.em, AppInstance, id, 'app instance');
   }
 
   /** Packages by id, in one query (the package of each instance of a page): their eager columns, as ORM entities. */

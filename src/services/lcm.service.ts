@@ -1,7 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
 import { canModify, requireWriter } from '../auth/tenant-guard.js';
-import { isAdmin } from '../auth/principal.js';
 import { isUniqueViolation } from '../db/db-errors.js';
 import {
   ACTIVE_OPERATION_STATES,
@@ -21,14 +20,14 @@ import { AKSK_GENERATED } from '../engine/handlers/instantiate.handler.js';
 import type { OperateAction } from '../engine/handlers/operate.handler.js';
 import type { TerminationMode } from '../engine/handlers/terminate.handler.js';
 import { recordDistribution, recordInstance, recordOperation } from '../engine/record-events.js';
-import { badInput, DomainError, ErrorCode, notFound } from '../errors.js';
+import { badInput, DomainError, ErrorCode } from '../errors.js';
 import type { PluginRegistry } from '../plugins/plugin-registry.js';
 import type { HostService } from './host.service.js';
 import { idempotent } from './idempotency.js';
 import { validateInstantiation, type InstantiateRequest } from './lcm.validation.js';
 import type { PackageService } from './package.service.js';
 import type { RequestContext } from './request-context.js';
-import { isUuid } from './validation.js';
+import { findOwned } from './owned-row.js';
 
 export interface LcmServiceDeps {
   hosts: HostService;
@@ -305,10 +304,8 @@ export class LcmService {
     return op;
   }
 
-  private async visibleInstance(ctx: RequestContext, em: EntityManager, id: string): Promise<AppInstance> {
-    const inst = isUuid(id) ? await em.findOne(AppInstance, { id }, { populate: ['host', 'package'] }) : null;
-    if (!inst || (!isAdmin(ctx.principal) && inst.tenantId !== ctx.principal.tenantId)) throw notFound('app instance', id);
-    return inst;
+  private visibleInstance(ctx: RequestContext, em: EntityManager, id: string): Promise<AppInstance> {
+    return findOwned(ctx, em, AppInstance, id, 'app instance', { populate: ['host', 'package'] });
   }
 
   /** A distribution row another active operation is moving cannot be taken over. */

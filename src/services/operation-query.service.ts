@@ -2,9 +2,10 @@ import type { FilterQuery } from '@mikro-orm/postgresql';
 import { isAdmin } from '../auth/principal.js';
 import { ownedScope } from '../auth/tenant-guard.js';
 import { ACTIVE_OPERATION_STATES, LcmOperation, type OperationState, type OperationType } from '../db/entities/index.js';
-import { badInput, notFound } from '../errors.js';
+import { badInput } from '../errors.js';
 import { decodeCursor, pageSize, toPage, type Page, type PageArgs } from './pagination.js';
 import type { RequestContext } from './request-context.js';
+import { findOwned } from './owned-row.js';
 import { isUuid } from './validation.js';
 
 export interface OperationFilter {
@@ -58,9 +59,7 @@ export class OperationQueryService {
 
   /** An operation the caller may see; NOT_FOUND otherwise (no existence leak across tenants). */
   async get(ctx: RequestContext, id: string): Promise<LcmOperation> {
-    const op = isUuid(id) ? await ctx.em.findOne(LcmOperation, { id }) : null;
-    if (!op || (!isAdmin(ctx.principal) && op.tenantId !== ctx.principal.tenantId)) throw notFound('operation', id);
-    return op;
+    return findOwned(ctx, ctx.em, LcmOperation, id, 'operation');
   }
 
   /** The operation holding each instance (STARTING, PROCESSING, FAILED_TEMP or ROLLING_BACK), if any. */

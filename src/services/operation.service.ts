@@ -1,15 +1,14 @@
 import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
 import { canModify, requireWriter } from '../auth/tenant-guard.js';
-import { isAdmin } from '../auth/principal.js';
 import { LcmOperation, OperationState } from '../db/entities/index.js';
 import type { AccessTokens } from '../engine/access-tokens.js';
 import type { OperationHandler } from '../engine/operation-handler.js';
 import type { OperationType } from '../db/entities/index.js';
 import { recordOperation } from '../engine/record-events.js';
-import { DomainError, ErrorCode, notFound } from '../errors.js';
+import { DomainError, ErrorCode } from '../errors.js';
 import { idempotent } from './idempotency.js';
 import type { RequestContext } from './request-context.js';
-import { isUuid } from './validation.js';
+import { findOwned } from './owned-row.js';
 
 export interface OperationServiceDeps {
   handlers: Record<OperationType, OperationHandler>;
@@ -27,9 +26,7 @@ export class OperationService {
   constructor(private readonly d: OperationServiceDeps) {}
 
   async get(ctx: RequestContext, id: string, em: EntityManager = ctx.em): Promise<LcmOperation> {
-    const op = isUuid(id) ? await em.findOne(LcmOperation, { id }) : null;
-    if (!op || (!isAdmin(ctx.principal) && op.tenantId !== ctx.principal.tenantId)) throw notFound('operation', id);
-    return op;
+    return findOwned(ctx, em, LcmOperation, id, 'operation');
   }
 
   /** FAILED_TEMP → STARTING: runs again from where it stopped, with the caller's token. */

@@ -5,6 +5,7 @@ import { SimPlugin } from '../../src/plugins/sim/sim-plugin.js';
 import { SHARED_HOST_TENANT } from '../../src/plugins/plugin-target.js';
 import { RegisterHost } from '../operations/hosts.js';
 import { HostPluginStatus, Plugins, RemoveHostConfig, UploadHostConfig } from '../operations/plugins.js';
+import { pluginEnv } from '../helpers/plugin-env.js';
 import { sql } from '../helpers/test-db.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
@@ -26,8 +27,7 @@ const configStatusInDb = async (id: string) => (await sql<{ config_status: strin
 
 before(async () => {
   sim = await SimPlugin.start({ vimTypes: ['k8s'] });
-  const [host, port] = [sim.address.slice(0, sim.address.lastIndexOf(':')), sim.address.slice(sim.address.lastIndexOf(':') + 1)];
-  t = await startTestServer('host-config', { K8S_PLUGIN: host, K8S_PLUGIN_PORT: port, APPLCM_PLUGIN_DEADLINE_CONFIG_MS: '1500' });
+  t = await startTestServer('host-config', { ...pluginEnv(sim.address), APPLCM_PLUGIN_DEADLINE_CONFIG_MS: '1500' });
 });
 after(async () => {
   await t.close();
@@ -125,8 +125,7 @@ describe('host configuration upload and removal', () => {
 
   it('an OpenStack host takes an rc file of export lines', async () => {
     const sim2 = await SimPlugin.start({ vimTypes: ['openstack'] });
-    const [host, port] = [sim2.address.slice(0, sim2.address.lastIndexOf(':')), sim2.address.slice(sim2.address.lastIndexOf(':') + 1)];
-    const t2 = await startTestServer('host-config-os', { OPENSTACK_PLUGIN: host, OPENSTACK_PLUGIN_PORT: port });
+    const t2 = await startTestServer('host-config-os', pluginEnv(sim2.address, 'openstack'));
     try {
       const r = await t2.gql(RegisterHost, { input: { ip: '10.45.0.1', name: 'vm-edge', vim: 'openstack' } }, t2.tokens.tenantA);
       const id = r.data!.registerHost.id;

@@ -7,6 +7,7 @@ import { PluginClient } from '../../src/plugins/plugin-client.js';
 import { SimPlugin } from '../../src/plugins/sim/sim-plugin.js';
 import { countQueries, insertInstances, insertOperations, onboardPackage, registerHost } from '../helpers/instance-rows.js';
 import { sql } from '../helpers/test-db.js';
+import { pluginEnv } from '../helpers/plugin-env.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { UploadHostConfig } from '../operations/plugins.js';
 import { AppInstance, AppInstanceLive, AppInstanceNested, AppInstancePage, AppInstances, AppInstancesLive, AppInstanceStatus, HostKpi } from '../operations/instances.js';
@@ -49,10 +50,8 @@ async function instance(name: string, host: { id: string; ip: string }, o: { ten
 before(async () => {
   sim = await SimPlugin.start({ vimTypes: ['k8s'] });
   client = new PluginClient({ vim: 'k8s', address: sim.address });
-  const at = sim.address.lastIndexOf(':');
   t = await startTestServer('instance-reads', {
-    K8S_PLUGIN: sim.address.slice(0, at),
-    K8S_PLUGIN_PORT: sim.address.slice(at + 1),
+    ...pluginEnv(sim.address),
     OPENSTACK_PLUGIN: '127.0.0.1',
     OPENSTACK_PLUGIN_PORT: String(await deadPort()),
     APPLCM_PLUGIN_DEADLINE_HEALTH_MS: '1000',

@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { SimPlugin } from '../../src/plugins/sim/sim-plugin.js';
 import { LcmRetry } from '../operations/lcm.js';
 import { startController, type ControllerProcess } from '../helpers/controller-process.js';
-import { bigPackage, callsFor, identities, k8sPluginEnv, newHost, newPackage, operationRows, operationsIn, settled, startDistribution } from '../helpers/lcm-fixture.js';
+import { bigPackage, callsFor, identities, pluginEnv, newHost, newPackage, operationRows, operationsIn, settled, startDistribution } from '../helpers/lcm-fixture.js';
 import { eventually } from '../helpers/package-client.js';
 import { TcpProxy } from '../helpers/tcp-proxy.js';
 import { createTestDatabase, sql } from '../helpers/test-db.js';
@@ -65,7 +65,7 @@ async function killedMidStream(label: string, withServiceToken: boolean): Promis
   const dataDir = fs.mkdtempSync(path.join(work, `${label}-`));
   const ids = await identities(generateTestKeys());
   const env = {
-    ...k8sPluginEnv(proxy.address),
+    ...pluginEnv(proxy.address),
     APPLCM_OPERATION_LEASE_MS: '2000',
     APPLCM_WORKER_POLL_MS: '200',
     // No periodic health check: it would wait behind the held stream and mark the plugin down.

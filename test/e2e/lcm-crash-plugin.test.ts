@@ -16,7 +16,7 @@ import { LcmRetry } from '../operations/lcm.js';
 import {
   bigPackage,
   callsFor,
-  k8sPluginEnv,
+  pluginEnv,
   newHost,
   newPackage,
   operationRows,
@@ -53,7 +53,7 @@ before(async () => {
   port = first.port;
   current = first;
   proxy = await TcpProxy.start('127.0.0.1', port);
-  t = await startTestServer('lcmcrashplugin', { ...k8sPluginEnv(proxy.address), APPLCM_WORKER_POLL_MS: '200', APPLCM_OPERATION_LEASE_MS: '3000', APPLCM_OPERATION_RETRY_BASE_MS: '200',
+  t = await startTestServer('lcmcrashplugin', { ...pluginEnv(proxy.address), APPLCM_WORKER_POLL_MS: '200', APPLCM_OPERATION_LEASE_MS: '3000', APPLCM_OPERATION_RETRY_BASE_MS: '200',
     // No periodic health check: the retry itself must find the plugin back (a new connection on first use).
     APPLCM_PLUGIN_HEALTH_INTERVAL_MS: '0',
   });

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { SimPlugin } from '../../src/plugins/sim/sim-plugin.js';
 import { LcmInstanceById, LcmRollback } from '../operations/lcm.js';
-import { callsFor, instanceRows, k8sPluginEnv, operationRows, readyToInstantiate, settled, startInstantiate } from '../helpers/lcm-fixture.js';
+import { callsFor, instanceRows, pluginEnv, operationRows, readyToInstantiate, settled, startInstantiate } from '../helpers/lcm-fixture.js';
 import { eventually } from '../helpers/package-client.js';
 import { TcpProxy } from '../helpers/tcp-proxy.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
@@ -19,7 +19,7 @@ before(async () => {
   sim = await SimPlugin.start();
   proxy = await TcpProxy.start('127.0.0.1', sim.port);
   t = await startTestServer('lcmreconcile', {
-    ...k8sPluginEnv(proxy.address),
+    ...pluginEnv(proxy.address),
     APPLCM_WORKER_POLL_MS: '200',
     APPLCM_OPERATION_LEASE_MS: '3000',
     APPLCM_OPERATION_RETRY_BASE_MS: '100',

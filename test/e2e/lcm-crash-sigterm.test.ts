@@ -8,7 +8,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { SimPlugin } from '../../src/plugins/sim/sim-plugin.js';
 import { startController, type ControllerProcess } from '../helpers/controller-process.js';
-import { callsFor, heldBy, identities, instanceRows, k8sPluginEnv, operationRows, operationsIn, readyToInstantiate, startInstantiate, unsettledOperations } from '../helpers/lcm-fixture.js';
+import { callsFor, heldBy, identities, instanceRows, pluginEnv, operationRows, operationsIn, readyToInstantiate, startInstantiate, unsettledOperations } from '../helpers/lcm-fixture.js';
 import { eventually } from '../helpers/package-client.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-db.js';
 import { generateTestKeys } from '../helpers/test-keys.js';
@@ -39,7 +39,7 @@ describe('SIGTERM with operations in flight', () => {
   it('exits 0, cancels its plugin calls and hands the operations over; the next controller resumes them at once', async () => {
     const ids = await identities(generateTestKeys());
     const env = {
-      ...k8sPluginEnv(sim.address),
+      ...pluginEnv(sim.address),
       APPLCM_OPERATION_LEASE_MS: String(LEASE_MS),
       APPLCM_WORKER_POLL_MS: '200',
       APPLCM_PLUGIN_DEADLINE_LIFECYCLE_MS: '120000',

@@ -22,7 +22,7 @@ import {
   heldBy,
   identities,
   instanceRows,
-  k8sPluginEnv,
+  pluginEnv,
   operationRows,
   operationsIn,
   readyToInstantiate,
@@ -103,7 +103,7 @@ async function crashMidInstantiate(label: string, withServiceToken: boolean): Pr
   cleanups.push(() => fs.rm(dataDir, { recursive: true, force: true }));
   const ids = await identities(keys);
   const env: Record<string, string> = {
-    ...k8sPluginEnv(proxy.address),
+    ...pluginEnv(proxy.address),
     APPLCM_OPERATION_LEASE_MS: String(LEASE_MS),
     APPLCM_WORKER_POLL_MS: '200',
     APPLCM_OPERATION_RETRY_BASE_MS: '200',

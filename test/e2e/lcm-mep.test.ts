@@ -4,10 +4,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { SimPlugin } from '../../src/plugins/sim/sim-plugin.js';
-import { RegisterHost } from '../operations/hosts.js';
-import { LcmDistribute, LcmInstantiate, LcmOperationById, LcmTerminate } from '../operations/lcm.js';
-import { UploadHostConfig } from '../operations/plugins.js';
-import { eventually, fixture, uploadPackage } from '../helpers/package-client.js';
+import { LcmInstantiate, LcmTerminate } from '../operations/lcm.js';
+import { readyToInstantiate, settled } from '../helpers/lcm-fixture.js';
+import { pluginEnv } from '../helpers/plugin-env.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
 interface Seen {
@@ -40,26 +39,16 @@ function fakeMep() {
 let t: TestServer;
 let sim: SimPlugin;
 const mep = fakeMep();
-let hostId: string;
+let host: { id: string; ip: string };
+let pkg: string;
 
-async function settledOp(id: string) {
-  return eventually(async () => {
-    const op = (await t.gql(LcmOperationById, { id }, t.tokens.tenantA)).data!.operation;
-    return ['COMPLETED', 'FAILED_TEMP'].includes(op.state) ? op : undefined;
-  });
-}
+const settledOp = (id: string) => settled(t, id, ['COMPLETED', 'FAILED_TEMP'], 10_000);
 
 before(async () => {
   sim = await SimPlugin.start();
   const url = await mep.start();
-  const addr = sim.address;
-  t = await startTestServer('lcm-mep', { K8S_PLUGIN: addr.slice(0, addr.lastIndexOf(':')), K8S_PLUGIN_PORT: addr.slice(addr.lastIndexOf(':') + 1), APPLCM_MEP_URL: url, APPLCM_WORKER_POLL_MS: '200', APPLCM_OPERATION_MAX_ATTEMPTS: '1' });
-  hostId = (await t.gql(RegisterHost, { input: { ip: '10.70.0.1', name: 'edge-mep' } }, t.tokens.tenantA)).data!.registerHost.id;
-  await t.gql(UploadHostConfig, { hostId, content: 'apiVersion: v1\nkind: Config\n' }, t.tokens.tenantA);
-  const up = await uploadPackage(t, fixture('positioning-service.csar'), { fields: { packageId: 'meppkg' } });
-  assert.equal(up.status, 201);
-  const d = await t.gql(LcmDistribute, { packageId: 'meppkg', hostIds: [hostId] }, t.tokens.tenantA);
-  assert.equal((await settledOp(d.data!.distributePackage.id)).state, 'COMPLETED');
+  t = await startTestServer('lcm-mep', { ...pluginEnv(sim.address), APPLCM_MEP_URL: url, APPLCM_WORKER_POLL_MS: '200', APPLCM_OPERATION_MAX_ATTEMPTS: '1' });
+  ({ host, pkg } = await readyToInstantiate(t));
 });
 after(async () => {
   await t.close();
@@ -70,7 +59,7 @@ after(async () => {
 describe('MEP registration, as the original', () => {
   it('instantiate registers the AK/SK and the AppD services before deploying; terminate notifies the MEP', async () => {
     const id = randomUUID();
-    const r = await t.gql(LcmInstantiate, { input: { appInstanceId: id, packageId: 'meppkg', hostId, name: 'posapp', accessKey: 'AK0123456789', secretKey: 'SK0123456789' } }, t.tokens.tenantA);
+    const r = await t.gql(LcmInstantiate, { input: { appInstanceId: id, packageId: pkg, hostId: host.id, name: 'posapp', accessKey: 'AK0123456789', secretKey: 'SK0123456789' } }, t.tokens.tenantA);
     assert.equal((await settledOp(r.data!.instantiateApp.id)).state, 'COMPLETED');
     const put = mep.seen.find((s) => s.method === 'PUT')!;
     assert.equal(put.url, `/mep/appMng/v1/applications/${id}/confs`);
@@ -90,12 +79,12 @@ describe('MEP registration, as the original', () => {
     mep.setStatus(500);
     try {
       const id = randomUUID();
-      const r = await t.gql(LcmInstantiate, { input: { appInstanceId: id, packageId: 'meppkg', hostId, name: 'refused' } }, t.tokens.tenantA);
+      const r = await t.gql(LcmInstantiate, { input: { appInstanceId: id, packageId: pkg, hostId: host.id, name: 'refused' } }, t.tokens.tenantA);
       const op = await settledOp(r.data!.instantiateApp.id);
       assert.equal(op.state, 'FAILED_TEMP');
       assert.equal(op.error?.code, 'MEP_ERROR');
       assert.match(op.error.message, /500.*refused by mep/);
-      assert.equal(sim.instance(t.tenants.A, '10.70.0.1', id), undefined, 'nothing reached the plugin');
+      assert.equal(sim.instance(t.tenants.A, host.ip, id), undefined, 'nothing reached the plugin');
     } finally {
       mep.setStatus(200);
     }

@@ -12,7 +12,7 @@ import {
   callsFor,
   heldBy,
   instanceRows,
-  k8sPluginEnv,
+  pluginEnv,
   operationRows,
   operationsIn,
   readyToInstantiate,
@@ -54,7 +54,7 @@ after(async () => {
 });
 
 async function server(label: string, env: Record<string, string>): Promise<TestServer> {
-  const t = await startTestServer(label, { ...k8sPluginEnv(sim.address), APPLCM_WORKER_POLL_MS: '200', APPLCM_OPERATION_RETRY_BASE_MS: '200', ...env }, { adminDatabaseUrl: cluster!.url });
+  const t = await startTestServer(label, { ...pluginEnv(sim.address), APPLCM_WORKER_POLL_MS: '200', APPLCM_OPERATION_RETRY_BASE_MS: '200', ...env }, { adminDatabaseUrl: cluster!.url });
   servers.push(t);
   return t;
 }

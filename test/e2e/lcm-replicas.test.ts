@@ -6,7 +6,7 @@ import { createPublicKey } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { jwtVerify } from 'jose';
 import { SimPlugin } from '../../src/plugins/sim/sim-plugin.js';
-import { callsFor, heldBy, instanceRows, k8sPluginEnv, operationRows, operationsIn, readyToInstantiate, startInstantiate, unsettledOperations } from '../helpers/lcm-fixture.js';
+import { callsFor, heldBy, instanceRows, pluginEnv, operationRows, operationsIn, readyToInstantiate, startInstantiate, unsettledOperations } from '../helpers/lcm-fixture.js';
 import { eventually } from '../helpers/package-client.js';
 import { replicaBase, startReplica, type Replica, type ReplicaBase } from '../helpers/replica-server.js';
 import { sql } from '../helpers/test-db.js';
@@ -50,7 +50,7 @@ async function startPair(label: string, serviceToken: boolean): Promise<Pair> {
     }
   });
   const env = {
-    ...k8sPluginEnv(sim.address),
+    ...pluginEnv(sim.address),
     APPLCM_WORKER_POLL_MS: '200',
     APPLCM_OPERATION_LEASE_MS: String(LEASE_MS),
     APPLCM_OPERATION_RETRY_BASE_MS: '100',

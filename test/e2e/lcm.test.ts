@@ -4,7 +4,6 @@ import { after, before, describe, it } from 'node:test';
 import { status } from '@grpc/grpc-js';
 import { SimPlugin } from '../../src/plugins/sim/sim-plugin.js';
 import type { LcmOperationFieldsFragment } from '../__generated__/graphql.js';
-import { RegisterHost } from '../operations/hosts.js';
 import {
   LcmBatchTerminate,
   LcmCancel,
@@ -13,83 +12,39 @@ import {
   LcmInstanceById,
   LcmInstantiate,
   LcmOperate,
-  LcmOperationById,
   LcmRemoveFromHost,
   LcmRetry,
   LcmRollback,
   LcmTerminate,
 } from '../operations/lcm.js';
-import { UploadHostConfig } from '../operations/plugins.js';
-import { eventually, fixture, uploadPackage } from '../helpers/package-client.js';
+import { newHost, newPackage, readyToInstantiate, settled, SETTLED } from '../helpers/lcm-fixture.js';
+import { pluginEnv } from '../helpers/plugin-env.js';
 import { sql } from '../helpers/test-db.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
 let t: TestServer;
 let sim: SimPlugin;
-let ipSeq = 1;
-
-const splitAddress = (a: string) => [a.slice(0, a.lastIndexOf(':')), a.slice(a.lastIndexOf(':') + 1)] as const;
-
-async function newHost(token = t.tokens.tenantA, vim = 'k8s'): Promise<{ id: string; ip: string }> {
-  const r = await t.gql(RegisterHost, { input: { ip: `10.60.${Math.floor(ipSeq / 250)}.${(ipSeq++ % 250) + 1}`, name: `edge-${ipSeq}`, vim } }, token);
-  assert.equal(r.errors, undefined, JSON.stringify(r.errors));
-  const host = r.data!.registerHost;
-  if (vim === 'k8s') {
-    const c = await t.gql(UploadHostConfig, { hostId: host.id, content: 'apiVersion: v1\nkind: Config\n' }, token);
-    assert.equal(c.errors, undefined, JSON.stringify(c.errors));
-  }
-  return host;
-}
-
-async function newPackage(token = t.tokens.tenantA, tenantId = t.tenants.A): Promise<string> {
-  const up = await uploadPackage(t, fixture('positioning-service.csar'), { token, tenantId, fields: { packageId: `pkg${randomUUID().slice(0, 8)}` } });
-  assert.equal(up.status, 201, JSON.stringify(up.body));
-  return String(up.body.packageId);
-}
-
-/** Waits until the operation reaches one of `states`, and returns it. */
-async function settled(id: string, states: string[] = ['COMPLETED', 'FAILED_TEMP', 'FAILED', 'ROLLED_BACK'], token = t.tokens.tenantA, timeoutMs = 15_000): Promise<LcmOperationFieldsFragment> {
-  return eventually(
-    async () => {
-      const r = await t.gql(LcmOperationById, { id }, token);
-      assert.equal(r.errors, undefined, JSON.stringify(r.errors));
-      const op = r.data!.operation;
-      return states.includes(op.state) ? op : undefined;
-    },
-    timeoutMs,
-    `operation ${id} to reach ${states.join('/')}`,
-  );
-}
+/** Waits until the operation reaches one of `states` (by default a settled one), and returns it. */
+const settledOp = (id: string, states: string[] = SETTLED): Promise<LcmOperationFieldsFragment> => settled(t, id, states, 15_000);
 
 async function distributed(pkg: string, hostIds: string[]): Promise<LcmOperationFieldsFragment> {
   const d = await t.gql(LcmDistribute, { packageId: pkg, hostIds }, t.tokens.tenantA);
   assert.equal(d.errors, undefined, JSON.stringify(d.errors));
   assert.equal(d.data!.distributePackage.state, 'STARTING');
-  return settled(d.data!.distributePackage.id);
-}
-
-/** A package distributed to a fresh host, ready to instantiate. */
-async function ready(): Promise<{ host: { id: string; ip: string }; pkg: string }> {
-  const host = await newHost();
-  const pkg = await newPackage();
-  const d = await distributed(pkg, [host.id]);
-  assert.equal(d.state, 'COMPLETED', JSON.stringify(d.error));
-  return { host, pkg };
+  return settledOp(d.data!.distributePackage.id);
 }
 
 async function instantiated(pkg: string, hostId: string, extra: Record<string, unknown> = {}): Promise<{ id: string; op: LcmOperationFieldsFragment }> {
   const id = randomUUID();
   const r = await t.gql(LcmInstantiate, { input: { appInstanceId: id, packageId: pkg, hostId, name: 'positioning', ...extra } }, t.tokens.tenantA);
   assert.equal(r.errors, undefined, JSON.stringify(r.errors));
-  return { id, op: await settled(r.data!.instantiateApp.id) };
+  return { id, op: await settledOp(r.data!.instantiateApp.id) };
 }
 
 before(async () => {
   sim = await SimPlugin.start();
-  const [host, port] = splitAddress(sim.address);
   t = await startTestServer('lcm', {
-    K8S_PLUGIN: host,
-    K8S_PLUGIN_PORT: port,
+    ...pluginEnv(sim.address),
     APPLCM_WORKER_POLL_MS: '200',
     APPLCM_OPERATION_RETRY_BASE_MS: '100',
     APPLCM_PLUGIN_DEADLINE_LIFECYCLE_MS: '1500',
@@ -103,7 +58,7 @@ after(async () => {
 
 describe('the lifecycle, end to end through GraphQL', () => {
   it('distribute → instantiate → stop/start → terminate → remove from host, each an operation', async () => {
-    const { host, pkg } = await ready();
+    const { host, pkg } = await readyToInstantiate(t);
     assert.equal(sim.package(t.tenants.A, host.ip, pkg)?.bytes !== undefined, true, 'the plugin holds the package');
 
     const { id, op } = await instantiated(pkg, host.id, { parameters: { region: 'xian', ak: 'AKEXAMPLE', sk: 'SKEXAMPLE' }, secretParameters: { dbPassword: 's3cret' } });
@@ -119,21 +74,21 @@ describe('the lifecycle, end to end through GraphQL', () => {
     assert.deepEqual(onPlugin?.parameters, { region: 'xian', ak: 'AKEXAMPLE', sk: 'SKEXAMPLE', dbPassword: 's3cret' }, 'the plugin gets every parameter');
 
     const stop = await t.gql(LcmOperate, { id, action: 'STOP' }, t.tokens.tenantA);
-    assert.equal((await settled(stop.data!.operateApp.id)).state, 'COMPLETED');
+    assert.equal((await settledOp(stop.data!.operateApp.id)).state, 'COMPLETED');
     assert.equal((await t.gql(LcmInstanceById, { id }, t.tokens.tenantA)).data!.appInstance.operationalState, 'STOPPED');
     assert.equal(sim.instance(t.tenants.A, host.ip, id)?.state, 'STOPPED');
     const start = await t.gql(LcmOperate, { id, action: 'START' }, t.tokens.tenantA);
-    assert.equal((await settled(start.data!.operateApp.id)).state, 'COMPLETED');
+    assert.equal((await settledOp(start.data!.operateApp.id)).state, 'COMPLETED');
     assert.equal(sim.instance(t.tenants.A, host.ip, id)?.state, 'RUNNING');
 
     const term = await t.gql(LcmTerminate, { id, options: { mode: 'GRACEFUL', timeoutSeconds: 5 } }, t.tokens.tenantA);
     assert.equal(term.errors, undefined, JSON.stringify(term.errors));
-    assert.equal((await settled(term.data!.terminateApp.id)).state, 'COMPLETED');
+    assert.equal((await settledOp(term.data!.terminateApp.id)).state, 'COMPLETED');
     assert.equal(sim.instance(t.tenants.A, host.ip, id), undefined);
     assert.equal((await t.gql(LcmInstanceById, { id }, t.tokens.tenantA)).errors?.[0]?.extensions?.code, 'NOT_FOUND');
 
     const rm = await t.gql(LcmRemoveFromHost, { packageId: pkg, hostId: host.id }, t.tokens.tenantA);
-    assert.equal((await settled(rm.data!.removePackageFromHost.id)).state, 'COMPLETED');
+    assert.equal((await settledOp(rm.data!.removePackageFromHost.id)).state, 'COMPLETED');
     assert.equal(sim.package(t.tenants.A, host.ip, pkg), undefined);
     const rows = await sql(t.db.url, 'select 1 from package_distribution where package_id = $1', [pkg]);
     assert.equal(rows.length, 0);
@@ -144,7 +99,7 @@ describe('the lifecycle, end to end through GraphQL', () => {
   });
 
   it('generates the AK/SK when none is given, and never shows them', async () => {
-    const { host, pkg } = await ready();
+    const { host, pkg } = await readyToInstantiate(t);
     const { id, op } = await instantiated(pkg, host.id);
     assert.equal(op.state, 'COMPLETED');
     const p = sim.instance(t.tenants.A, host.ip, id)!.parameters;
@@ -156,8 +111,8 @@ describe('the lifecycle, end to end through GraphQL', () => {
   });
 
   it('refuses what cannot be done, each with its code, before anything runs', async () => {
-    const host = await newHost();
-    const pkg = await newPackage();
+    const host = await newHost(t);
+    const pkg = await newPackage(t);
     const notDistributed = await t.gql(LcmInstantiate, { input: { packageId: pkg, hostId: host.id, name: 'x' } }, t.tokens.tenantA);
     assert.equal(notDistributed.errors?.[0]?.extensions?.code, 'CONFLICT');
     assert.equal(notDistributed.errors?.[0]?.extensions?.reason, 'NOT_DISTRIBUTED');
@@ -177,7 +132,7 @@ describe('the lifecycle, end to end through GraphQL', () => {
     assert.equal(guest.errors?.[0]?.extensions?.code, 'FORBIDDEN');
     const otherTenant = await t.gql(LcmDistribute, { packageId: pkg, hostIds: [host.id] }, t.tokens.tenantB);
     assert.equal(otherTenant.errors?.[0]?.extensions?.code, 'NOT_FOUND');
-    const noPlugin = await newHost(t.tokens.tenantA, 'edgevm');
+    const noPlugin = await newHost(t, 'edgevm');
     const missing = await t.gql(LcmDistribute, { packageId: pkg, hostIds: [noPlugin.id] }, t.tokens.tenantA);
     assert.equal(missing.errors?.[0]?.extensions?.code, 'PLUGIN_UNAVAILABLE');
     const ops = await sql(t.db.url, 'select 1 from lcm_operation where package_id = $1', [pkg]);
@@ -185,7 +140,7 @@ describe('the lifecycle, end to end through GraphQL', () => {
   });
 
   it('refuses a disabled package, a second operation on a busy instance (naming it), and another tenant', async () => {
-    const { host, pkg } = await ready();
+    const { host, pkg } = await readyToInstantiate(t);
     sim.injectFault({ rpc: 'instantiate', kind: 'stall', times: 1 });
     const r = await t.gql(LcmInstantiate, { input: { packageId: pkg, hostId: host.id, name: 'busy' } }, t.tokens.tenantA);
     const op = r.data!.instantiateApp;
@@ -195,7 +150,7 @@ describe('the lifecycle, end to end through GraphQL', () => {
     assert.equal(second.errors?.[0]?.extensions?.operationId, op.id);
     const foreign = await t.gql(LcmTerminate, { id }, t.tokens.tenantB);
     assert.equal(foreign.errors?.[0]?.extensions?.code, 'NOT_FOUND');
-    await settled(op.id);
+    await settledOp(op.id);
     await sql(t.db.url, `update app_package set operational_state = 'DISABLED' where id = $1`, [pkg]);
     const disabled = await t.gql(LcmInstantiate, { input: { packageId: pkg, hostId: host.id, name: 'x' } }, t.tokens.tenantA);
     assert.equal(disabled.errors?.[0]?.extensions?.reason, 'PACKAGE_DISABLED');
@@ -204,7 +159,7 @@ describe('the lifecycle, end to end through GraphQL', () => {
 
 describe('exactly once', () => {
   it('50 concurrent instantiateApp calls for one instance id: one operation, one deployment', async () => {
-    const { host, pkg } = await ready();
+    const { host, pkg } = await readyToInstantiate(t);
     const id = randomUUID();
     const before = sim.callCount('instantiate');
     const input = { appInstanceId: id, packageId: pkg, hostId: host.id, name: 'once', parameters: { a: '1' } };
@@ -212,7 +167,7 @@ describe('exactly once', () => {
     for (const r of results) assert.equal(r.errors, undefined, JSON.stringify(r.errors) + JSON.stringify(t.logs.filter((l) => (l.level as number) >= 50).slice(0, 1)));
     const ids = new Set(results.map((r) => r.data!.instantiateApp.id));
     assert.equal(ids.size, 1, 'every caller got the same operation');
-    assert.equal((await settled([...ids][0]!)).state, 'COMPLETED');
+    assert.equal((await settledOp([...ids][0]!)).state, 'COMPLETED');
     assert.equal(sim.callCount('instantiate') - before, 1, 'the plugin deployed once');
     const count = await sql<{ n: string }>(t.db.url, 'select count(*) as n from lcm_operation where instance_id = $1', [id]);
     assert.equal(count[0]!.n, '1');
@@ -222,19 +177,19 @@ describe('exactly once', () => {
   });
 
   it('an idempotency key replays the original operation', async () => {
-    const { host, pkg } = await ready();
+    const { host, pkg } = await readyToInstantiate(t);
     const input = { packageId: pkg, hostId: host.id, name: 'keyed' };
     const a = await t.gql(LcmInstantiate, { input, key: 'inst-key-1' }, t.tokens.tenantA);
     const b = await t.gql(LcmInstantiate, { input, key: 'inst-key-1' }, t.tokens.tenantA);
     assert.equal(b.errors, undefined, JSON.stringify(b.errors));
     assert.equal(a.data!.instantiateApp.id, b.data!.instantiateApp.id);
-    await settled(a.data!.instantiateApp.id);
+    await settledOp(a.data!.instantiateApp.id);
   });
 });
 
 describe('when the plugin misbehaves', () => {
   it('a failing instantiate stops in FAILED_TEMP; retry completes it', async () => {
-    const { host, pkg } = await ready();
+    const { host, pkg } = await readyToInstantiate(t);
     sim.injectFault({ rpc: 'instantiate', kind: 'fail', code: status.INTERNAL, message: 'helm: chart render failed', times: 1 });
     const { id, op } = await instantiated(pkg, host.id);
     assert.equal(op.state, 'FAILED_TEMP');
@@ -243,18 +198,18 @@ describe('when the plugin misbehaves', () => {
     assert.equal((await t.gql(LcmInstanceById, { id }, t.tokens.tenantA)).data!.appInstance.instantiationState, 'NOT_INSTANTIATED');
     const retried = await t.gql(LcmRetry, { id: op.id }, t.tokens.tenantA);
     assert.equal(retried.data!.retryOperation.state, 'STARTING');
-    assert.equal((await settled(op.id)).state, 'COMPLETED');
+    assert.equal((await settledOp(op.id)).state, 'COMPLETED');
     assert.equal((await t.gql(LcmInstanceById, { id }, t.tokens.tenantA)).data!.appInstance.instantiationState, 'INSTANTIATED');
   });
 
   it('rollback of a failed instantiate removes what the plugin may hold and the instance; fail gives up', async () => {
-    const { host, pkg } = await ready();
+    const { host, pkg } = await readyToInstantiate(t);
     sim.injectFault({ rpc: 'instantiate', kind: 'fail', code: status.INTERNAL, message: 'boom', times: 1 });
     const a = await instantiated(pkg, host.id);
     assert.equal(a.op.state, 'FAILED_TEMP');
     const terminates = sim.callCount('terminate');
     await t.gql(LcmRollback, { id: a.op.id }, t.tokens.tenantA);
-    assert.equal((await settled(a.op.id)).state, 'ROLLED_BACK');
+    assert.equal((await settledOp(a.op.id)).state, 'ROLLED_BACK');
     assert.equal(sim.callCount('terminate') - terminates, 1);
     assert.equal((await t.gql(LcmInstanceById, { id: a.id }, t.tokens.tenantA)).errors?.[0]?.extensions?.code, 'NOT_FOUND');
 
@@ -266,11 +221,11 @@ describe('when the plugin misbehaves', () => {
     assert.equal(again.errors?.[0]?.extensions?.code, 'CONFLICT');
     // The given-up instance can still be cleaned up by terminate.
     const term = await t.gql(LcmTerminate, { id: b.id }, t.tokens.tenantA);
-    assert.equal((await settled(term.data!.terminateApp.id)).state, 'COMPLETED');
+    assert.equal((await settledOp(term.data!.terminateApp.id)).state, 'COMPLETED');
   });
 
   it('a stalled plugin: the deadline passes, the engine asks the plugin, finds nothing, and tries again', async () => {
-    const { host, pkg } = await ready();
+    const { host, pkg } = await readyToInstantiate(t);
     sim.injectFault({ rpc: 'instantiate', kind: 'stall', times: 1 });
     const before = sim.callCount('instantiate');
     const { id, op } = await instantiated(pkg, host.id);
@@ -282,7 +237,7 @@ describe('when the plugin misbehaves', () => {
   });
 
   it('a plugin that stays down: retried with backoff, then FAILED_TEMP naming it', async () => {
-    const { host, pkg } = await ready();
+    const { host, pkg } = await readyToInstantiate(t);
     sim.injectFault({ rpc: 'instantiate', kind: 'fail', code: status.UNAVAILABLE, message: 'connection refused', times: 3 });
     const { op } = await instantiated(pkg, host.id);
     assert.equal(op.state, 'FAILED_TEMP');
@@ -291,25 +246,25 @@ describe('when the plugin misbehaves', () => {
   });
 
   it('cancel: a running operation is interrupted at once and stops in FAILED_TEMP with CANCELLED', async () => {
-    const { host, pkg } = await ready();
+    const { host, pkg } = await readyToInstantiate(t);
     sim.injectFault({ rpc: 'terminate', kind: 'stall', times: 1 });
     const { id } = await instantiated(pkg, host.id);
     const term = await t.gql(LcmTerminate, { id }, t.tokens.tenantA);
     const opId = term.data!.terminateApp.id;
-    await settled(opId, ['PROCESSING']);
+    await settledOp(opId, ['PROCESSING']);
     const started = Date.now();
     const c = await t.gql(LcmCancel, { id: opId }, t.tokens.tenantA);
     assert.equal(c.errors, undefined, JSON.stringify(c.errors));
-    const done = await settled(opId, ['FAILED_TEMP']);
+    const done = await settledOp(opId, ['FAILED_TEMP']);
     assert.equal(done.error?.code, 'CANCELLED');
     assert.ok(Date.now() - started < 1000, `cancelled in ${Date.now() - started} ms`);
     assert.ok(sim.instance(t.tenants.A, host.ip, id), 'the instance is still there');
   });
 
   it('distribution to two hosts where one fails: explicit partial result; retry redoes only that host', async () => {
-    const pkg = await newPackage();
-    const h1 = await newHost();
-    const h2 = await newHost();
+    const pkg = await newPackage(t);
+    const h1 = await newHost(t);
+    const h2 = await newHost(t);
     sim.injectFault({ rpc: 'uploadPackage', kind: 'fail', code: status.INTERNAL, message: 'disk full', times: 1 });
     const uploads = sim.callCount('uploadPackage');
     const op = await distributed(pkg, [h1.id, h2.id]);
@@ -318,14 +273,14 @@ describe('when the plugin misbehaves', () => {
     assert.deepEqual(hosts.map((h) => h.state).sort(), ['DISTRIBUTED', 'ERROR']);
     assert.match(hosts.find((h) => h.state === 'ERROR')!.error!, /disk full/);
     await t.gql(LcmRetry, { id: op.id }, t.tokens.tenantA);
-    const done = await settled(op.id);
+    const done = await settledOp(op.id);
     assert.equal(done.state, 'COMPLETED');
     assert.deepEqual((done.result as { hosts: { state: string }[] }).hosts.map((h) => h.state), ['DISTRIBUTED', 'DISTRIBUTED']);
     assert.equal(sim.callCount('uploadPackage') - uploads, 3, 'the host that had it was not sent it again');
   });
 
   it('batchTerminate: each instance gets its operation or its own error', async () => {
-    const { host, pkg } = await ready();
+    const { host, pkg } = await readyToInstantiate(t);
     const a = await instantiated(pkg, host.id);
     const b = await instantiated(pkg, host.id);
     const r = await t.gql(LcmBatchTerminate, { ids: [a.id, b.id, randomUUID()] }, t.tokens.tenantA);
@@ -333,6 +288,6 @@ describe('when the plugin misbehaves', () => {
     const items = r.data!.batchTerminate;
     assert.equal(items.filter((i) => i.operation).length, 2);
     assert.equal(items[2]!.error?.code, 'NOT_FOUND');
-    for (const i of items.slice(0, 2)) assert.equal((await settled(i.operation!.id)).state, 'COMPLETED');
+    for (const i of items.slice(0, 2)) assert.equal((await settledOp(i.operation!.id)).state, 'COMPLETED');
   });
 });

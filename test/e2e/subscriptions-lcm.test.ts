@@ -9,6 +9,7 @@ import { LcmDistribute, LcmInstantiate, LcmTerminate } from '../operations/lcm.j
 import { UploadHostConfig } from '../operations/plugins.js';
 import { AppInstanceUpdated, AppInstanceUpdatedWithRows, OperationUpdated, PackageDistributionUpdated, WorkloadEvents } from '../operations/subscriptions.js';
 import { fixture, uploadPackage } from '../helpers/package-client.js';
+import { pluginEnv } from '../helpers/plugin-env.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { collect, eventually, headSequence } from './subscriptions-support.js';
 
@@ -17,8 +18,7 @@ let sim: SimPlugin;
 
 before(async () => {
   sim = await SimPlugin.start();
-  const at = sim.address.lastIndexOf(':');
-  t = await startTestServer('subslcm', { K8S_PLUGIN: sim.address.slice(0, at), K8S_PLUGIN_PORT: sim.address.slice(at + 1), APPLCM_WORKER_POLL_MS: '200' });
+  t = await startTestServer('subslcm', { ...pluginEnv(sim.address), APPLCM_WORKER_POLL_MS: '200' });
 });
 after(async () => {
   await t?.close();

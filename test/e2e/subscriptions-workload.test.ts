@@ -8,6 +8,7 @@ import { RegisterHost } from '../operations/hosts.js';
 import { UploadHostConfig } from '../operations/plugins.js';
 import { WorkloadEvents } from '../operations/subscriptions.js';
 import { sql } from '../helpers/test-db.js';
+import { pluginEnv } from '../helpers/plugin-env.js';
 import { startTestServer, wsExecute, type TestServer } from '../helpers/test-server.js';
 import { collect, eventually } from './subscriptions-support.js';
 
@@ -19,8 +20,7 @@ const kubeconfig = 'apiVersion: v1\nkind: Config\nclusters: []\nusers: []\nconte
 
 before(async () => {
   sim = await SimPlugin.start({ vimTypes: ['k8s'] });
-  const at = sim.address.lastIndexOf(':');
-  t = await startTestServer('subswork', { K8S_PLUGIN: sim.address.slice(0, at), K8S_PLUGIN_PORT: sim.address.slice(at + 1), APPLCM_WORKLOAD_WATCH_RETRY_MS: '50' });
+  t = await startTestServer('subswork', { ...pluginEnv(sim.address), APPLCM_WORKLOAD_WATCH_RETRY_MS: '50' });
   plugin = new PluginClient({ vim: 'k8s', address: sim.address });
   const r = await t.gql(RegisterHost, { input: { ip: '10.77.0.1', name: 'watch-edge' } }, t.tokens.tenantA);
   assert.equal(r.errors, undefined, JSON.stringify(r.errors));

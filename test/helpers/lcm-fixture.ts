@@ -17,7 +17,7 @@ import { RegisterHost } from '../operations/hosts.js';
 import { LcmDistribute, LcmInstantiate, LcmOperationById } from '../operations/lcm.js';
 import { UploadHostConfig } from '../operations/plugins.js';
 import { buildZip, type RawZipEntry } from './hostile-archives.js';
-import { eventually, fixture } from './package-client.js';
+import { eventually, fixture, uploadPackage } from './package-client.js';
 import { sql } from './test-db.js';
 import type { GraphQLResponse } from './test-server.js';
 import { tokenFor, type TestKeys } from './test-keys.js';
@@ -58,20 +58,17 @@ export async function identities(keys: TestKeys): Promise<Identities> {
   return { keys, tenants, tokens: { admin: await tokenFor(keys, 'admin', tenants.admin), tenantA: await tokenFor(keys, 'tenant', tenants.A) } };
 }
 
-/** K8S_PLUGIN / K8S_PLUGIN_PORT for a plugin listening at host:port. */
-export function k8sPluginEnv(address: string): Record<string, string> {
-  const i = address.lastIndexOf(':');
-  return { K8S_PLUGIN: address.slice(0, i), K8S_PLUGIN_PORT: address.slice(i + 1) };
-}
+export { pluginEnv } from './plugin-env.js';
 
 let ipSeq = 1;
 
-/** A k8s host of tenant A with its kubeconfig on the plugin. */
-export async function newHost(api: LcmApi): Promise<{ id: string; ip: string }> {
+/** A host of tenant A; a k8s host (the default) with its kubeconfig on the plugin. */
+export async function newHost(api: LcmApi, vim = 'k8s'): Promise<{ id: string; ip: string }> {
   const n = ipSeq++;
-  const r = await api.gql(RegisterHost, { input: { ip: `10.61.${Math.floor(n / 250)}.${(n % 250) + 1}`, name: `crash-edge-${n}`, vim: 'k8s' } }, api.tokens.tenantA);
+  const r = await api.gql(RegisterHost, { input: { ip: `10.61.${Math.floor(n / 250)}.${(n % 250) + 1}`, name: `crash-edge-${n}`, vim } }, api.tokens.tenantA);
   assert.equal(r.errors, undefined, JSON.stringify(r.errors));
   const host = r.data!.registerHost;
+  if (vim !== 'k8s') return host;
   const c = await api.gql(UploadHostConfig, { hostId: host.id, content: 'apiVersion: v1\nkind: Config\n' }, api.tokens.tenantA);
   assert.equal(c.errors, undefined, JSON.stringify(c.errors));
   return host;
@@ -79,13 +76,9 @@ export async function newHost(api: LcmApi): Promise<{ id: string; ip: string }> 
 
 /** Uploads a package file through the streaming REST endpoint as tenant A; answers the package id. */
 export async function newPackage(api: LcmApi, file = fixture('positioning-service.csar')): Promise<string> {
-  const form = new FormData();
-  form.append('packageId', `pkg${randomUUID().slice(0, 8)}`);
-  form.append('package', await fs.openAsBlob(file), path.basename(file));
-  const res = await fetch(`${api.url}/api/v1/tenants/${api.tenants.A}/packages`, { method: 'POST', headers: { authorization: `Bearer ${api.tokens.tenantA}` }, body: form });
-  const body = (await res.json()) as Record<string, unknown>;
-  assert.equal(res.status, 201, JSON.stringify(body));
-  return String(body.packageId);
+  const up = await uploadPackage(api, file, { fields: { packageId: `pkg${randomUUID().slice(0, 8)}` } });
+  assert.equal(up.status, 201, JSON.stringify(up.body));
+  return String(up.body.packageId);
 }
 
 export const SETTLED = ['COMPLETED', 'FAILED_TEMP', 'FAILED', 'ROLLED_BACK'];

@@ -13,7 +13,7 @@ export interface UploadResult {
 
 /** Uploads a package file through the streaming endpoint as a multipart form, fields first as appo sends them. */
 export async function uploadPackage(
-  t: TestServer,
+  t: Pick<TestServer, 'url'> & { tokens: { tenantA: string }; tenants: { A: string } },
   file: string,
   opts: { token?: string | null; tenantId?: string; fields?: Record<string, string>; fileField?: string } = {},
 ): Promise<UploadResult> {
