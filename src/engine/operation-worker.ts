@@ -128,10 +128,6 @@ export class OperationWorker {
     return true;
   }
 
-  get inFlight(): number {
-    return this.running.size;
-  }
-
   /**
    * Stops claiming and interrupts running work; the leases are released so another replica (or the next start)
    * resumes those operations at once instead of waiting for them to lapse.

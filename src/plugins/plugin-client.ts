@@ -56,7 +56,6 @@ export interface PluginHealth {
 }
 
 export const DEFAULT_MAX_RECEIVE_MESSAGE_BYTES = 24 * 1024 * 1024;
-export const PROTOCOL_VERSION = '1.0';
 
 /** What an original EdgeGallery plugin serves: the AppLCM service, nothing more. */
 export const ORIGINAL_CAPABILITIES = (vim: string): CapabilitiesResponse => ({
@@ -112,10 +111,6 @@ export class PluginClient {
     const shared = { ...options, channelOverride: this.lcm.getChannel() };
     this.ext = new PluginExtensionsClient(o.address, clientCredentials(o.tls), shared);
     this.images = new VmImageMangerClient(o.address, clientCredentials(o.tls), shared);
-  }
-
-  get endpoint(): string {
-    return this.address;
   }
 
   close(): void {

@@ -1,5 +1,4 @@
 import { DistributionState, PackageDistribution } from '../../db/entities/index.js';
-import { DomainError, ErrorCode } from '../../errors.js';
 import { pluginTarget } from '../../plugins/plugin-target.js';
 import type { OperationHandler } from '../operation-handler.js';
 import { recordDistribution } from '../record-events.js';
@@ -29,6 +28,3 @@ export const removeFromHostHandler: OperationHandler = {
     recordDistribution(em, row, 'updated');
   },
 };
-
-export const notDistributed = (packageId: string, hostId: string) =>
-  new DomainError(ErrorCode.NOT_FOUND, `package ${JSON.stringify(packageId)} is not on host ${JSON.stringify(hostId)}`, { resource: 'distribution' });
