@@ -55,7 +55,7 @@ export class FakeKubeServer {
 
   /** A kubeconfig that points at this server. */
   kubeconfig(namespace = 'default'): string {
-    const ca = this.o.tls ? `    certificate-authority-data: ${fs.readFileSync(this.o.tls.caFile).toString('base64')}\n` : '';
+    const ca = this.o.tls ? [`      certificate-authority-data: ${fs.readFileSync(this.o.tls.caFile).toString('base64')}`] : [];
     return [
       'apiVersion: v1',
       'kind: Config',
@@ -63,7 +63,7 @@ export class FakeKubeServer {
       '  - name: fake',
       '    cluster:',
       `      server: ${this.url}`,
-      ca ? ca.replace(/^ {4}/, '      ').trimEnd() : '',
+      ...ca,
       'users:',
       '  - name: fake-admin',
       '    user:',
@@ -76,9 +76,7 @@ export class FakeKubeServer {
       `      namespace: ${namespace}`,
       'current-context: fake',
       '',
-    ]
-      .filter((l) => l !== '')
-      .join('\n');
+    ].join('\n');
   }
 
   /** Pods stay Pending (image never pulled) while false; setting it updates the pods that exist. */

@@ -1,0 +1,183 @@
+import path from 'node:path';
+import { status } from '@grpc/grpc-js';
+import type {
+  AppLCMServer,
+  DeletePackageRequest,
+  DeletePackageResponse,
+  InstantiateRequest,
+  InstantiateResponse,
+  QueryKPIRequest,
+  QueryKPIResponse,
+  QueryPackageStatusRequest,
+  QueryPackageStatusResponse,
+  QueryRequest,
+  QueryResponse,
+  RemoveCfgRequest,
+  RemoveCfgResponse,
+  TerminateRequest,
+  TerminateResponse,
+  UploadCfgRequest,
+  UploadCfgResponse,
+  UploadPackageRequest,
+  UploadPackageResponse,
+  WorkloadEventsRequest,
+  WorkloadEventsResponse,
+} from '../../generated/proto/lcmservice.js';
+import { MAX_CONFIG_BYTES } from '../sim/applcm-service.js';
+import { checkPackageId, checkUuid } from '../sim/identity.js';
+import { RpcError } from '../sim/rpc-error.js';
+import { StagedFile } from '../sim/staged-file.js';
+import { readFramedUpload } from '../sim/stream-framing.js';
+import { extractChart } from './chart-package.js';
+import { failure, type InstanceDeployer } from './instance-deployer.js';
+import { firstNode, instanceEvents, readInstance } from './instance-reader.js';
+import { admit, kubeFor, type K8sContext } from './k8s-context.js';
+import { kpiJson } from './node-kpi.js';
+import { originalEventsJson, originalQueryJson } from './workload-status.js';
+
+const SUCCESS = { status: 'Success' } as const;
+
+const CONFIG_FRAMING = { meta: ['accessToken', 'tenantId', 'hostIp'] as const, payload: 'configFile' };
+const PACKAGE_FRAMING = { meta: ['accessToken', 'appPackageId', 'hostIp', 'tenantId'] as const, payload: 'package' };
+
+const ids =
+  (id?: 'appInstanceId' | 'appPackageId' | 'packageId') =>
+  (r: { tenantId: string; hostIp: string } & Partial<Record<'appInstanceId' | 'appPackageId' | 'packageId', string>>) => ({
+    tenantId: r.tenantId,
+    hostIp: r.hostIp,
+    ...(id ? { id: r[id] } : {}),
+  });
+
+/** AppLCM (the original protocol) for Kubernetes hosts: helm deploys, the API is read with @kubernetes/client-node. */
+export function appLcmService(ctx: K8sContext, deployer: InstanceDeployer): AppLCMServer {
+  const { runner, store } = ctx;
+  const needsConfig = async (tenantId: string, hostIp: string): Promise<void> => {
+    if (!(await store.hasKubeconfig(tenantId, hostIp))) throw new RpcError(status.FAILED_PRECONDITION, `no kubeconfig uploaded for host ${hostIp} of tenant ${tenantId}`);
+  };
+
+  return {
+    instantiate: runner.unary<InstantiateRequest, InstantiateResponse>('instantiate', ids('appInstanceId'), async (r) => {
+      await admit(ctx, r.accessToken, r.tenantId, r.hostIp);
+      checkUuid(r.appInstanceId, 'appInstanceId');
+      checkPackageId(r.appPackageId);
+      await needsConfig(r.tenantId, r.hostIp);
+      await deployer.instantiate({ tenantId: r.tenantId, hostIp: r.hostIp, appInstanceId: r.appInstanceId, appPackageId: r.appPackageId, parameters: { ...r.parameters } });
+      return SUCCESS;
+    }),
+
+    terminate: runner.unary<TerminateRequest, TerminateResponse>('terminate', ids('appInstanceId'), async (r) => {
+      await admit(ctx, r.accessToken, r.tenantId, r.hostIp);
+      checkUuid(r.appInstanceId, 'appInstanceId');
+      await needsConfig(r.tenantId, r.hostIp);
+      await deployer.terminate(r.tenantId, r.hostIp, r.appInstanceId);
+      return SUCCESS;
+    }),
+
+    query: runner.unary<QueryRequest, QueryResponse>('query', ids('appInstanceId'), async (r) => {
+      await admit(ctx, r.accessToken, r.tenantId, r.hostIp);
+      checkUuid(r.appInstanceId, 'appInstanceId');
+      const v = await readInstance(ctx, r.tenantId, r.hostIp, r.appInstanceId);
+      try {
+        return { response: originalQueryJson(v.workloads, await firstNode(v.kube)) };
+      } catch (e) {
+        throw failure(`query ${r.appInstanceId}`, e);
+      }
+    }),
+
+    queryKpi: runner.unary<QueryKPIRequest, QueryKPIResponse>('queryKPI', ids(), async (r) => {
+      await admit(ctx, r.accessToken, r.tenantId, r.hostIp);
+      const { kube } = await kubeFor(ctx, r.tenantId, r.hostIp);
+      try {
+        return { response: await kpiJson(kube) };
+      } catch (e) {
+        throw failure('queryKPI', e);
+      }
+    }),
+
+    queryPackageStatus: runner.unary<QueryPackageStatusRequest, QueryPackageStatusResponse>('queryPackageStatus', ids('packageId'), async (r) => {
+      await admit(ctx, r.accessToken, r.tenantId, r.hostIp);
+      checkPackageId(r.packageId);
+      if (!(await store.package(r.tenantId, r.hostIp, r.packageId))) throw new RpcError(status.NOT_FOUND, `no package ${r.packageId} on host ${r.hostIp}`);
+      // Recorded only once stored and its chart looked at, so a known package is distributed.
+      return { response: 'Distributed' };
+    }),
+
+    uploadConfig: runner.clientStream<UploadCfgRequest, UploadCfgResponse>('uploadConfig', async (messages, gate) => {
+      const chunks: Uint8Array[] = [];
+      let size = 0;
+      const meta = await readFramedUpload(
+        messages,
+        CONFIG_FRAMING,
+        async (m) => {
+          gate.identify({ tenantId: m.tenantId, hostIp: m.hostIp });
+          await admit(ctx, m.accessToken, m.tenantId, m.hostIp);
+        },
+        (chunk) => {
+          gate.payload(chunk.length);
+          size += chunk.length;
+          if (size > MAX_CONFIG_BYTES) throw new RpcError(status.RESOURCE_EXHAUSTED, `kubeconfig exceeds ${MAX_CONFIG_BYTES} bytes`);
+          chunks.push(chunk);
+        },
+      );
+      await store.putKubeconfig(meta.tenantId, meta.hostIp, Buffer.concat(chunks));
+      return SUCCESS;
+    }),
+
+    removeConfig: runner.unary<RemoveCfgRequest, RemoveCfgResponse>('removeConfig', ids(), async (r) => {
+      await admit(ctx, r.accessToken, r.tenantId, r.hostIp);
+      await store.removeKubeconfig(r.tenantId, r.hostIp);
+      return SUCCESS;
+    }),
+
+    workloadEvents: runner.unary<WorkloadEventsRequest, WorkloadEventsResponse>('workloadEvents', ids('appInstanceId'), async (r) => {
+      await admit(ctx, r.accessToken, r.tenantId, r.hostIp);
+      checkUuid(r.appInstanceId, 'appInstanceId');
+      const v = await readInstance(ctx, r.tenantId, r.hostIp, r.appInstanceId);
+      try {
+        return { response: originalEventsJson(v.workloads, await instanceEvents(v)) };
+      } catch (e) {
+        throw failure(`workloadEvents ${r.appInstanceId}`, e);
+      }
+    }),
+
+    uploadPackage: runner.clientStream<UploadPackageRequest, UploadPackageResponse>('uploadPackage', async (messages, gate) => {
+      let staged: StagedFile | undefined;
+      try {
+        const meta = await readFramedUpload(
+          messages,
+          PACKAGE_FRAMING,
+          async (m) => {
+            gate.identify({ tenantId: m.tenantId, hostIp: m.hostIp, id: m.appPackageId });
+            await admit(ctx, m.accessToken, m.tenantId, m.hostIp);
+            checkPackageId(m.appPackageId);
+            await needsConfig(m.tenantId, m.hostIp);
+            staged = await StagedFile.open(store.tmpDir);
+          },
+          async (chunk) => {
+            gate.payload(chunk.length);
+            await staged?.write(chunk);
+          },
+        );
+        if (!staged) throw new Error('package stream admitted without a staging file');
+        // A replaced package: the old record goes first, so a half-replaced one is never taken for the new.
+        await store.removePackage(meta.tenantId, meta.hostIp, meta.appPackageId);
+        const dir = store.packageDir(meta.tenantId, meta.hostIp, meta.appPackageId);
+        const file = await staged.commit(path.join(dir, 'package.csar'));
+        staged = undefined;
+        const chart = await extractChart(file.path, dir);
+        await store.putPackage(meta.tenantId, meta.hostIp, { packageId: meta.appPackageId, bytes: file.bytes, sha256: file.sha256, ...chart });
+        return SUCCESS;
+      } finally {
+        await staged?.discard();
+      }
+    }),
+
+    deletePackage: runner.unary<DeletePackageRequest, DeletePackageResponse>('deletePackage', ids('appPackageId'), async (r) => {
+      await admit(ctx, r.accessToken, r.tenantId, r.hostIp);
+      checkPackageId(r.appPackageId);
+      await store.removePackage(r.tenantId, r.hostIp, r.appPackageId);
+      return SUCCESS;
+    }),
+  };
+}
+

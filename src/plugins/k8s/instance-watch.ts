@@ -1,0 +1,133 @@
+import { Watch, type CoreV1Event } from '@kubernetes/client-node';
+import { InstanceStatus_State, type InstanceStatus, type WatchInstanceEvent } from '../../generated/proto/applcm_plugin.js';
+import type { ServerStream } from '../sim/server-stream.js';
+import { instanceKey, type K8sContext } from './k8s-context.js';
+import type { InstanceView } from './instance-reader.js';
+import { viewOf } from './instance-reader.js';
+import { eventsOf, workloadEvent } from './workload-status.js';
+
+/** Changes within this window are read once: a rollout touches pods, replica sets and events in a burst. */
+const SETTLE_MS = 150;
+/** A watch the API server closed (its timeout, a restart) is opened again after this pause. */
+const REOPEN_MS = 1000;
+
+const comparable = (s: InstanceStatus): string => JSON.stringify({ ...s, observedAt: '' });
+
+interface Req {
+  tenantId: string;
+  hostIp: string;
+  includeEvents: boolean;
+  heartbeatMs: number;
+}
+
+/**
+ * Streams an instance's status: first as it is, then each change, pushed by Kubernetes watches of the release's
+ * namespace (pods, deployments, Helm's release Secrets, events) rather than by polling; workload events when asked;
+ * heartbeats in silence; ABSENT and the end when the instance is terminated.
+ */
+export function watchInstance(ctx: K8sContext, first: InstanceView, r: Req, out: ServerStream<WatchInstanceEvent>): void {
+  const { rec, kube } = first;
+  const ns = rec.namespace;
+  let view = first;
+  let lastSent = '';
+  let timer: NodeJS.Timeout | undefined;
+  let settle: NodeJS.Timeout | undefined;
+  const aborts = new Set<AbortController>();
+  const seenEvents = new Set<string>();
+
+  const send = (event: WatchInstanceEvent['event']): void => {
+    clearTimeout(timer);
+    void out.send({ event });
+    if (out.isOpen) timer = setTimeout(() => send({ $case: 'heartbeat', value: { at: new Date().toISOString() } }), r.heartbeatMs);
+  };
+  const sendStatus = (s: InstanceStatus): void => {
+    const c = comparable(s);
+    if (c === lastSent) return;
+    lastSent = c;
+    send({ $case: 'status', value: s });
+  };
+
+  const reread = (): void => {
+    clearTimeout(settle);
+    settle = setTimeout(() => {
+      void (async () => {
+        const current = await ctx.store.instance(r.tenantId, r.hostIp, rec.appInstanceId);
+        if (!out.isOpen || !current) return;
+        view = await viewOf(ctx, kube, current, r.tenantId, r.hostIp);
+        if (out.isOpen) sendStatus(view.status);
+      })().catch(() => undefined);
+    }, SETTLE_MS);
+  };
+
+  const onEvent = (e: CoreV1Event): void => {
+    const uid = e.metadata?.uid ?? '';
+    const key = `${uid}/${e.count ?? 1}`;
+    if (seenEvents.has(key)) return;
+    seenEvents.add(key);
+    if (r.includeEvents && eventsOf([e], view.workloads, view.objects).length > 0) send({ $case: 'workloadEvent', value: workloadEvent(e) });
+  };
+
+  const watcher = new Watch(kube.kc);
+  const open = (path: string, query: Record<string, string | boolean>, onChange: (phase: string, obj: unknown) => void): void => {
+    let resourceVersion = typeof query['resourceVersion'] === 'string' ? query['resourceVersion'] : undefined;
+    const start = (): void => {
+      if (!out.isOpen) return;
+      const q = { ...query, allowWatchBookmarks: true, ...(resourceVersion ? { resourceVersion } : {}) };
+      watcher
+        .watch(
+          path,
+          q,
+          (phase, obj: { metadata?: { resourceVersion?: string } }) => {
+            if (obj?.metadata?.resourceVersion) resourceVersion = obj.metadata.resourceVersion;
+            if (phase === 'BOOKMARK') return;
+            if (phase === 'ERROR') {
+              resourceVersion = undefined; // expired: start from now
+              return;
+            }
+            onChange(phase, obj);
+          },
+          () => {
+            if (out.isOpen) setTimeout(start, REOPEN_MS).unref();
+          },
+        )
+        .then(
+          (a) => {
+            if (out.isOpen) aborts.add(a);
+            else a.abort();
+          },
+          () => {
+            if (out.isOpen) setTimeout(start, REOPEN_MS).unref();
+          },
+        );
+    };
+    start();
+  };
+
+  const unsubscribe = ctx.hub.subscribe(instanceKey(r.tenantId, r.hostIp, rec.appInstanceId), (change) => {
+    if (change.kind === 'gone') {
+      send({ $case: 'status', value: { appInstanceId: rec.appInstanceId, state: InstanceStatus_State.ABSENT, reason: 'terminated', workloads: [], services: [], observedAt: new Date().toISOString() } });
+      out.end();
+    } else reread();
+  });
+  out.onClose(() => {
+    unsubscribe();
+    clearTimeout(timer);
+    clearTimeout(settle);
+    for (const a of aborts) a.abort();
+  });
+
+  sendStatus(first.status);
+  const changed = (): void => reread();
+  open(`/api/v1/namespaces/${ns}/pods`, {}, changed);
+  open(`/apis/apps/v1/namespaces/${ns}/deployments`, {}, changed);
+  open(`/api/v1/namespaces/${ns}/secrets`, { labelSelector: `owner=helm,name=${rec.release}` }, changed);
+  // Events from now on only: the past ones are what workloadEvents answers.
+  void kube
+    .call(`list events of ${ns}`, (o) => kube.core.listNamespacedEvent({ namespace: ns, limit: 1 }, o))
+    .then((l) => {
+      open(`/api/v1/namespaces/${ns}/events`, { resourceVersion: l.metadata?.resourceVersion ?? '' }, (phase, obj) => {
+        if (phase === 'ADDED' || phase === 'MODIFIED') onEvent(obj as CoreV1Event);
+      });
+    })
+    .catch(() => undefined);
+}

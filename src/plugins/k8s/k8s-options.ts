@@ -1,0 +1,44 @@
+import type { ServerTlsOptions } from '../grpc-tls.js';
+
+export interface K8sPluginOptions {
+  /**
+   * Where the plugin keeps kubeconfigs (0600), packages and instance records. Kept across restarts; default a fresh
+   * temp dir removed on stop.
+   */
+  dataDir?: string;
+  /** Default 127.0.0.1:0 (a free loopback port). */
+  host?: string;
+  port?: number;
+  tls?: ServerTlsOptions;
+  maxReceiveMessageBytes?: number;
+  /** Called with every non-empty access token; false answers PERMISSION_DENIED. */
+  verifyToken?: (token: string) => boolean | Promise<boolean>;
+  /** The helm executable; default $HELM_BIN, else `helm` on PATH. */
+  helmBin?: string;
+  /** How long helm waits for a release's resources to become ready (`--timeout`); default 150 s, under the controller's 180 s. */
+  helmTimeoutMs?: number;
+  /** Deadline of one Kubernetes API read; default 5 s, so an unreachable cluster is reported quickly. */
+  kubeRequestTimeoutMs?: number;
+  /** Kubernetes API requests in flight at once per cluster; default 8. */
+  kubeMaxInFlight?: number;
+  /** Watch heartbeat interval when the client asks for none; default 15000. */
+  heartbeatMs?: number;
+}
+
+export interface ResolvedK8sOptions {
+  helmBin: string;
+  helmTimeoutMs: number;
+  kubeRequestTimeoutMs: number;
+  kubeMaxInFlight: number;
+  heartbeatMs: number;
+}
+
+export function resolveK8sOptions(o: K8sPluginOptions): ResolvedK8sOptions {
+  return {
+    helmBin: o.helmBin ?? process.env['HELM_BIN'] ?? 'helm',
+    helmTimeoutMs: o.helmTimeoutMs ?? 150_000,
+    kubeRequestTimeoutMs: o.kubeRequestTimeoutMs ?? 5_000,
+    kubeMaxInFlight: o.kubeMaxInFlight ?? 8,
+    heartbeatMs: o.heartbeatMs ?? 15_000,
+  };
+}
