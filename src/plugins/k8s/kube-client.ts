@@ -124,7 +124,7 @@ export class KubeClient {
 
   /** Answers quickly whether the API server is there at all, before helm is started against it. */
   async probe(): Promise<string> {
-    const v = await this.call('GET /version', (o) => this.versionApi.getCode(o));
+    const v = await this.call('GET /version', (o) => this.versionApi.getCode({}, o));
     return v.gitVersion;
   }
 }
