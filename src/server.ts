@@ -8,6 +8,7 @@ import { GraphQLError } from 'graphql';
 import { tokenFromHeaders, type TokenVerifier } from './auth/token-verifier.js';
 import type { Config } from './config.js';
 import { isDomainError } from './errors.js';
+import { commitSignalOf } from './events/commit-signal.js';
 import { EventSystem } from './events/event-system.js';
 import { createApollo } from './graphql/apollo.js';
 import type { GraphQLContext } from './graphql/context.js';
@@ -106,7 +107,8 @@ export async function createServer(d: ServerDeps): Promise<AppServer> {
   const hostConfig = new HostConfigService(hosts, plugins);
   const engine = createEngine({ orm, plugins, store, config: config.engine, log, mintServiceToken: d.mintServiceToken });
   const wake = () => engine.worker.wake();
-  const lcm = new LcmService({ hosts, packages, plugins, tokens: engine.tokens, wake, maxInstancesPerTenant: config.engine.maxInstancesPerTenant });
+  const commits = commitSignalOf(orm);
+  const lcm = new LcmService({ hosts, packages, plugins, tokens: engine.tokens, wake, eventsCommitted: () => commits.committed(), maxInstancesPerTenant: config.engine.maxInstancesPerTenant });
   const operations = new OperationService({ handlers: engine.handlers, tokens: engine.tokens, wake, cancelLocal: (id) => engine.worker.cancelLocal(id) });
   if (config.engine.workerEnabled) engine.worker.start();
   const services = { hosts, hostConfig, packages, plugins, lcm, operations, reads: createReadServices(plugins, config.limits) };

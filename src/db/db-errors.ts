@@ -26,8 +26,8 @@ export function translateDbError(e: unknown): DomainError | null {
   if (e instanceof OptimisticLockError) {
     return new DomainError(ErrorCode.CONFLICT, 'the object was changed concurrently; read it again and retry');
   }
-  if (e instanceof UniqueConstraintViolationException) return new DomainError(ErrorCode.CONFLICT, 'an object with the same identity already exists');
-  if (e instanceof ForeignKeyConstraintViolationException) return new DomainError(ErrorCode.CONFLICT, 'the object is still referenced by others');
+  if (isUniqueViolation(e)) return new DomainError(ErrorCode.CONFLICT, 'an object with the same identity already exists');
+  if (isForeignKeyViolation(e)) return new DomainError(ErrorCode.CONFLICT, 'the object is still referenced by others');
   if (e instanceof LockWaitTimeoutException) return new DomainError(ErrorCode.SERVICE_UNAVAILABLE, 'the database is busy; retry later');
   const code = codeOf(e) ?? (e instanceof DriverException ? codeOf(e.cause) : undefined);
   if (code === '57014') return new DomainError(ErrorCode.SERVICE_UNAVAILABLE, 'the database did not answer in time; retry later');
@@ -41,7 +41,9 @@ export function translateDbError(e: unknown): DomainError | null {
   return null;
 }
 
+/** A unique violation, from the ORM or from a raw statement (sql-tx.ts), optionally of one named constraint. */
 export const isUniqueViolation = (e: unknown, constraint?: string): boolean =>
-  e instanceof UniqueConstraintViolationException && (constraint === undefined || String((e as { constraint?: string }).constraint ?? e.message).includes(constraint));
+  (e instanceof UniqueConstraintViolationException || codeOf(e) === '23505') &&
+  (constraint === undefined || String((e as { constraint?: string }).constraint ?? (e as Error).message).includes(constraint));
 
-export const isForeignKeyViolation = (e: unknown): boolean => e instanceof ForeignKeyConstraintViolationException;
+export const isForeignKeyViolation = (e: unknown): boolean => e instanceof ForeignKeyConstraintViolationException || codeOf(e) === '23503';

@@ -6,6 +6,7 @@ import type { Logger } from '../observability/logger.js';
 import type { PackageStore } from '../packages/package-store.js';
 import type { PluginRegistry } from '../plugins/plugin-registry.js';
 import type { MepClient } from './mep-client.js';
+import type { OutcomeTx } from './outcome-tx.js';
 
 /** The engine settings a worker and its handlers use (see APPLCM_WORKER_* and APPLCM_OPERATION_* in config.ts). */
 export type EngineOptions = Pick<Config['engine'], 'concurrency' | 'pollMs' | 'leaseMs' | 'maxAttempts' | 'retryBaseMs' | 'distributeConcurrency' | 'distributeStatusTimeoutMs'>;
@@ -33,16 +34,16 @@ export interface HandlerContext {
   log: Logger;
 }
 
-/** One kind of operation. Database effects of an outcome run inside the transaction that records it. */
+/** One kind of operation. Database effects of an outcome run inside the transaction that records it (`tx`). */
 export interface OperationHandler {
   /** Does the work and returns the operation's result; throws a DomainError (or a PartialFailure) on failure. */
   run(ctx: HandlerContext): Promise<Record<string, unknown> | null>;
-  completed?(em: EntityManager, op: LcmOperation, result: Record<string, unknown> | null): Promise<void>;
+  completed?(tx: OutcomeTx, op: LcmOperation, result: Record<string, unknown> | null): Promise<void>;
   /** Undoes what `run` may have done (rollbackOperation); absent when the operation cannot be rolled back. */
   rollback?(ctx: HandlerContext): Promise<void>;
-  rolledBack?(em: EntityManager, op: LcmOperation): Promise<void>;
+  rolledBack?(tx: OutcomeTx, op: LcmOperation): Promise<void>;
   /** The operation is given up (failOperation): leave the rows it touched consistent. */
-  failed?(em: EntityManager, op: LcmOperation): Promise<void>;
+  failed?(tx: OutcomeTx, op: LcmOperation): Promise<void>;
 }
 
 /** A failure that still produced a result (distribution: the hosts that made it and the ones that did not). */

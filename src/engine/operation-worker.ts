@@ -1,16 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
-import { LockMode, type EntityManager, type MikroORM } from '@mikro-orm/postgresql';
+import type { MikroORM } from '@mikro-orm/postgresql';
 import { translateDbError } from '../db/db-errors.js';
-import { LcmOperation, OperationState, type OperationType } from '../db/entities/index.js';
+import { sqlPool, sqlRows, sqlTransaction } from '../db/sql-tx.js';
+import { OperationState, type LcmOperation, type OperationType } from '../db/entities/index.js';
 import { DomainError, ErrorCode } from '../errors.js';
+import { commitSignalOf, type EventCommitSignal } from '../events/commit-signal.js';
 import type { Logger } from '../observability/logger.js';
 import type { PackageStore } from '../packages/package-store.js';
 import type { PluginRegistry } from '../plugins/plugin-registry.js';
 import type { AccessTokens } from './access-tokens.js';
 import type { MepClient } from './mep-client.js';
 import { PartialFailure, type EngineOptions, type HandlerContext, type OperationHandler } from './operation-handler.js';
-import { recordOperation } from './record-events.js';
+import { operationFromRow, type OperationRow } from './operation-rows.js';
+import { SqlOutcome, type OutcomeTx } from './outcome-tx.js';
+import { operationEvent } from './record-events.js';
 
 export interface WorkerDeps {
   orm: MikroORM;
@@ -58,7 +62,7 @@ update lcm_operation o set
   updated_at = now(),
   row_version = o.row_version + 1
 from picked where o.id = picked.id
-returning o.id`;
+returning o.*`;
 
 const HEARTBEAT_SQL = `
 update lcm_operation set lease_expires_at = now() + make_interval(secs => ?)
@@ -81,8 +85,11 @@ export class OperationWorker {
   private again = false;
   private renewing = false;
   private stopped = true;
+  private readonly signal: EventCommitSignal;
 
-  constructor(private readonly d: WorkerDeps) {}
+  constructor(private readonly d: WorkerDeps) {
+    this.signal = commitSignalOf(d.orm);
+  }
 
   start(): void {
     if (!this.stopped) return;
@@ -152,17 +159,32 @@ export class OperationWorker {
   }
 
   private async claim(limit: number): Promise<LcmOperation[]> {
-    return this.d.orm.em.fork().transactional(async (em) => {
-      const leaseS = this.d.options.leaseMs / 1000;
-      const params = [this.d.tokens.hasFallback, uuidArray(this.d.tokens.heldIds()), leaseS, uuidArray([...this.running.keys()]), limit, this.id, leaseS];
-      const rows = await em.getConnection().execute<{ id: string }[]>(CLAIM_SQL, params, 'all', em.getTransactionContext());
-      if (rows.length === 0) return [];
-      const ops = await em.find(LcmOperation, { id: { $in: rows.map((r) => r.id) } }, { orderBy: { createdAt: 'asc' } });
-      // The claim already bumped the version; these events announce the state the rows now have.
-      for (const op of ops) recordOperation(em, op, 'created');
-      await em.flush();
-      return ops;
+    const leaseS = this.d.options.leaseMs / 1000;
+    const params = [this.d.tokens.hasFallback, uuidArray(this.d.tokens.heldIds()), leaseS, uuidArray([...this.running.keys()]), limit, this.id, leaseS];
+    const ops = await this.outcome(async (tx) => {
+      const rows = await tx.rows<OperationRow>(CLAIM_SQL, params);
+      const claimed = rows.map(operationFromRow).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+      // The events announce the state the rows now have.
+      for (const op of claimed) tx.event(operationEvent(op, 'stored'));
+      return claimed;
     });
+    return ops;
+  }
+
+  /**
+   * Runs `fn` in one raw transaction whose events commit with it, then tells this replica's event tailer. The
+   * engine's outcomes are a few statements each; the ORM's unit of work would cost several times their CPU.
+   */
+  private async outcome<T>(fn: (tx: OutcomeTx) => Promise<T>): Promise<T> {
+    let announced = false;
+    const value = await sqlTransaction(this.d.orm, async (trx) => {
+      const tx = new SqlOutcome(trx);
+      const v = await fn(tx);
+      announced = await tx.flush();
+      return v;
+    });
+    if (announced) this.signal.committed();
+    return value;
   }
 
   private launch(op: LcmOperation): void {
@@ -202,25 +224,14 @@ export class OperationWorker {
       if (rollingBack) {
         if (!handler.rollback) throw new DomainError(ErrorCode.CONFLICT, `a ${op.type} operation cannot be rolled back`);
         await handler.rollback(ctx);
-        await this.finish(op, OperationState.ROLLING_BACK, async (em, row) => {
-          row.state = OperationState.ROLLED_BACK;
-          row.finishedAt = new Date();
-          row.error = null;
-          await handler.rolledBack?.(em, row);
-        });
+        await this.finish(op, OperationState.ROLLING_BACK, { state: OperationState.ROLLED_BACK, error: null, finished: true }, (tx, row) => handler.rolledBack?.(tx, row));
         this.d.tokens.forget(op.id);
         log.info('operation rolled back');
         return;
       }
       const result = await handler.run(ctx);
       if (signal.aborted) throw abortError(signal);
-      await this.finish(op, OperationState.PROCESSING, async (em, row) => {
-        row.state = OperationState.COMPLETED;
-        row.result = result;
-        row.error = null;
-        row.finishedAt = new Date();
-        await handler.completed?.(em, row, result);
-      });
+      await this.finish(op, OperationState.PROCESSING, { state: OperationState.COMPLETED, result, error: null, finished: true }, (tx, row) => handler.completed?.(tx, row, result));
       this.d.tokens.forget(op.id);
       log.info('operation completed');
     } catch (e) {
@@ -251,57 +262,70 @@ export class OperationWorker {
       log.warn({ err: error.message, retryInMs: Math.round(delay) }, 'transient failure; retrying later');
       return;
     }
-    await this.finish(op, from, (_em, row) => {
-      row.state = OperationState.FAILED_TEMP;
+    await this.finish(op, from, {
+      state: OperationState.FAILED_TEMP,
       // A cancel is a decision, not a fault: it carries its own code.
-      row.error = { code: error.details.reason === 'CANCELLED' ? 'CANCELLED' : error.code, message: error.message, details: error.details };
-      if (partial) row.result = partial.result;
-      row.cancelRequested = false;
-      return Promise.resolve();
+      error: { code: error.details.reason === 'CANCELLED' ? 'CANCELLED' : error.code, message: error.message, details: error.details },
+      ...(partial ? { result: partial.result } : {}),
+      cancelRequested: false,
     });
     log.warn({ code: error.code, err: error.message }, 'operation failed; waiting for retry, rollback or fail');
   }
 
-  /** Records an outcome, if this worker still holds the operation's lease. */
-  private async finish(op: LcmOperation, expected: OperationState, apply: (em: EntityManager, row: LcmOperation) => Promise<void>): Promise<boolean> {
-    return this.d.orm.em.fork().transactional(async (em) => {
-      const row = await em.findOne(LcmOperation, { id: op.id, leaseOwner: this.id, state: expected }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+  /**
+   * Records an outcome, if this worker still holds the operation's lease: one conditional update (only the lease
+   * holder's matches), the handler's effects on other rows, and the events, in one transaction.
+   */
+  private async finish(op: LcmOperation, expected: OperationState, outcome: Outcome, effects?: (tx: OutcomeTx, row: LcmOperation) => Promise<void> | undefined): Promise<boolean> {
+    const set = ['state = ?', 'lease_owner = null', 'lease_expires_at = null', 'progress = null'];
+    const params: unknown[] = [outcome.state];
+    const assign = (column: string, value: unknown) => {
+      set.push(column);
+      params.push(value);
+    };
+    if (outcome.result !== undefined) assign('result = ?::jsonb', json(outcome.result));
+    if (outcome.error !== undefined) assign('error = ?::jsonb', json(outcome.error));
+    if (outcome.cancelRequested !== undefined) assign('cancel_requested = ?', outcome.cancelRequested);
+    if (outcome.finished) set.push('finished_at = now()');
+    return this.outcome(async (tx) => {
+      const row = await this.heldUpdate(tx, op.id, expected, set, params);
       if (!row) return false;
-      await apply(em, row);
-      row.leaseOwner = null;
-      row.leaseExpiresAt = null;
-      row.progress = null;
-      recordOperation(em, row, 'updated');
-      await em.flush();
+      await effects?.(tx, row);
       return true;
     });
   }
 
   /** Gives the operation back, due again after `delayMs` (0: at once). */
   private async release(op: LcmOperation, expected: OperationState, delayMs: number, error: DomainError | null): Promise<void> {
-    await this.d.orm.em.fork().transactional(async (em) => {
-      const row = await em.findOne(LcmOperation, { id: op.id, leaseOwner: this.id, state: expected }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-      if (!row) return;
-      row.leaseOwner = null;
-      row.leaseExpiresAt = new Date(Date.now() + delayMs);
-      if (error) {
-        row.error = { code: error.code, message: error.message, details: error.details };
-        row.progress = { step: 'waiting to retry', retryAt: row.leaseExpiresAt.toISOString() };
-      }
-      recordOperation(em, row, 'updated');
-      await em.flush();
-    });
+    const due = new Date(Date.now() + delayMs);
+    const set = ['lease_owner = null', 'lease_expires_at = ?'];
+    const params: unknown[] = [due];
+    if (error) {
+      set.push('error = ?::jsonb', 'progress = ?::jsonb');
+      params.push(json({ code: error.code, message: error.message, details: error.details }), json({ step: 'waiting to retry', retryAt: due.toISOString() }));
+    }
+    await this.outcome((tx) => this.heldUpdate(tx, op.id, expected, set, params));
     if (delayMs > 0) setTimeout(() => this.wake(), delayMs + 10).unref();
   }
 
   private async progress(op: LcmOperation, p: Record<string, unknown>): Promise<void> {
-    await this.d.orm.em.fork().transactional(async (em) => {
-      const row = await em.findOne(LcmOperation, { id: op.id, leaseOwner: this.id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-      if (!row) return;
-      row.progress = p;
-      recordOperation(em, row, 'updated');
-      await em.flush();
-    });
+    await this.outcome((tx) => this.heldUpdate(tx, op.id, null, ['progress = ?::jsonb'], [json(p)]));
+  }
+
+  /**
+   * Updates the operation while this worker holds its lease (and it is in `expected`, when given) and announces
+   * the new state; null when the lease is no longer ours.
+   */
+  private async heldUpdate(tx: OutcomeTx, id: string, expected: OperationState | null, set: string[], params: unknown[]): Promise<LcmOperation | null> {
+    const [row] = await tx.rows<OperationRow>(
+      `update lcm_operation set ${set.join(', ')}, updated_at = now(), row_version = row_version + 1
+       where id = ? and lease_owner = ?${expected ? ' and state = ?' : ''} returning *`,
+      [...params, id, this.id, ...(expected ? [expected] : [])],
+    );
+    if (!row) return null;
+    const op = operationFromRow(row);
+    tx.event(operationEvent(op, 'stored'));
+    return op;
   }
 
   /** Extends the leases of running operations; one the database no longer gives us, or one asked to cancel, is interrupted. */
@@ -310,7 +334,7 @@ export class OperationWorker {
     const ids = [...this.running.keys()];
     let rows: { id: string; cancel_requested: boolean }[];
     try {
-      rows = await this.d.orm.em.getConnection().execute(HEARTBEAT_SQL, [this.d.options.leaseMs / 1000, this.id, uuidArray(ids)], 'all');
+      rows = await sqlRows(sqlPool(this.d.orm), HEARTBEAT_SQL, [this.d.options.leaseMs / 1000, this.id, uuidArray(ids)]);
     } catch (e) {
       // The database is away: keep working; if the lease lapses meanwhile, the finishing update will find out.
       this.d.log.warn({ err: e }, 'renewing operation leases failed');
@@ -325,6 +349,18 @@ export class OperationWorker {
     }
   }
 }
+
+/** What an outcome sets on the operation row (undefined: left as it is). */
+interface Outcome {
+  state: OperationState;
+  result?: Record<string, unknown> | null;
+  error?: { code: string; message: string; details: Record<string, unknown> | null } | null;
+  cancelRequested?: boolean;
+  finished?: boolean;
+}
+
+/** A jsonb parameter: SQL NULL for null (JSON.stringify would give the JSON value null). */
+const json = (v: unknown): string | null => (v === null || v === undefined ? null : JSON.stringify(v));
 
 /** A PostgreSQL array literal: knex would spread a JavaScript array into a list of parameters. */
 const uuidArray = (ids: string[]): string => `{${ids.join(',')}}`;

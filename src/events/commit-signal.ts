@@ -19,7 +19,7 @@ const rootOf = (trx: object): object => {
  * outside a transaction commits before `afterFlush`, so it signals there; a flush inside `em.transactional` only
  * marks its (root) transaction, which signals in `afterTransactionCommit` — never before the rows are visible to the
  * tailer's read (a read before the commit would find nothing and the event would wait for the safety poll).
- * Events written with raw SQL are not seen here; NOTIFY and the poll deliver those.
+ * Code that inserts events with raw SQL (event-log.ts `insertEvents`) calls `committed()` after its commit.
  */
 export class EventCommitSignal implements EventSubscriber {
   private readonly listeners = new Set<Listener>();
@@ -46,6 +46,11 @@ export class EventCommitSignal implements EventSubscriber {
 
   afterTransactionRollback({ transaction }: TransactionEventArgs): void {
     if (transaction) this.pending.delete(transaction as object);
+  }
+
+  /** Announces a commit that inserted events without the ORM. */
+  committed(): void {
+    this.emit();
   }
 
   private emit(): void {

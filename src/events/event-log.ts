@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { sqlRows, type SqlRunner } from '../db/sql-tx.js';
 import { Event } from '../db/entities/index.js';
 
 /** Topics of the event log; the payload is a snapshot of the subject after the change. */
@@ -42,9 +43,24 @@ export const isEventTopic = (t: string): t is EventTopic => (EVENT_TOPICS as rea
  * Appends an event within the caller's unit of work, so it commits (or not) together with the change
  * it describes: the log never claims a change that did not happen.
  */
-export function appendEvent(
-  em: EntityManager,
-  e: { topic: EventTopic; tenantId: string | null; subjectId: string; payload: Record<string, unknown> },
-): Event {
+export function appendEvent(em: EntityManager, e: EventInput): Event {
   return em.create(Event, { topic: e.topic, tenantId: e.tenantId, subjectId: e.subjectId, payload: e.payload });
+}
+
+export interface EventInput {
+  topic: EventTopic;
+  tenantId: string | null;
+  subjectId: string;
+  payload: Record<string, unknown>;
+}
+
+/**
+ * Appends events with one raw statement in the caller's transaction (the engine's outcomes). The insert trigger
+ * notifies other replicas; after the commit, the caller tells this replica's tailer (EventCommitSignal.committed).
+ */
+export async function insertEvents(db: SqlRunner, events: readonly EventInput[]): Promise<void> {
+  if (events.length === 0) return;
+  const values = events.map(() => '(?, ?, ?, ?::jsonb)').join(', ');
+  const params = events.flatMap((e) => [e.tenantId, e.topic, e.subjectId, JSON.stringify(e.payload)]);
+  await sqlRows(db, `insert into event (tenant_id, topic, subject_id, payload) values ${values}`, params);
 }

@@ -1,3 +1,4 @@
+import { pgDate } from '../db/sql-tx.js';
 import type { AppInstance, LcmOperation, PackageDistribution } from '../db/entities/index.js';
 
 /**
@@ -113,6 +114,71 @@ export function distributionSnapshot(d: PackageDistribution): DistributionSnapsh
     createdAt: d.createdAt.toISOString(),
     updatedAt: new Date().toISOString(),
     rowVersion: d.rowVersion,
+  };
+}
+
+/** An `app_instance` row as a raw statement returns it (secrets are never selected into one). */
+export interface InstanceRow {
+  id: string;
+  tenant_id: string;
+  name: string;
+  description: string;
+  package_id: string;
+  host_id: string;
+  instantiation_state: string;
+  operational_state: string | null;
+  parameters: Record<string, string>;
+  origin: string;
+  created_at: string;
+  updated_at: string;
+  row_version: number;
+}
+
+/** The snapshot of a row a raw statement changed and returned: its version is already the new one. */
+export function instanceRowSnapshot(r: InstanceRow): InstanceSnapshot {
+  return {
+    id: r.id,
+    tenantId: r.tenant_id,
+    name: r.name,
+    description: r.description,
+    packageId: r.package_id,
+    hostId: r.host_id,
+    instantiationState: r.instantiation_state,
+    operationalState: r.operational_state,
+    parameters: r.parameters,
+    origin: r.origin,
+    createdAt: pgDate(r.created_at).toISOString(),
+    updatedAt: pgDate(r.updated_at).toISOString(),
+    rowVersion: r.row_version,
+  };
+}
+
+/** A `package_distribution` row as a raw statement returns it. */
+export interface DistributionRow {
+  id: string;
+  tenant_id: string;
+  package_id: string;
+  host_id: string;
+  state: string;
+  error: string | null;
+  operation_id: string | null;
+  created_at: string;
+  updated_at: string;
+  row_version: number;
+}
+
+export function distributionRowSnapshot(r: DistributionRow): DistributionSnapshot {
+  return {
+    id: r.id,
+    tenantId: r.tenant_id,
+    packageId: r.package_id,
+    hostId: r.host_id,
+    state: r.state,
+    error: r.error,
+    operationId: r.operation_id,
+    createdAt: pgDate(r.created_at).toISOString(),
+    updatedAt: pgDate(r.updated_at).toISOString(),
+    rowVersion: r.row_version,
   };
 }
 

@@ -1,7 +1,8 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { IdempotencyRecord } from '../db/entities/index.js';
 import { isUniqueViolation } from '../db/db-errors.js';
+import { sqlRows, type SqlRunner } from '../db/sql-tx.js';
 import { badInput, DomainError, ErrorCode } from '../errors.js';
 import type { RequestContext } from './request-context.js';
 
@@ -49,30 +50,71 @@ export interface IdempotentStep<T> {
  * transaction; a concurrent duplicate loses on the unique key, rolls back, and replays the winner's result.
  * The same key with a different request is a CONFLICT.
  */
-export async function idempotent<T>(
+export async function idempotent<T>(ctx: RequestContext, key: string | null | undefined, operation: string, request: unknown, step: IdempotentStep<T>): Promise<T> {
+  if (key == null) return ctx.em.transactional(async (em) => (await step.run(em)).value);
+  return onceForKey(ctx, key, operation, request, (r) => step.replay(r), (record) =>
+    ctx.em.transactional(async (em) => {
+      const { value, remember } = await step.run(em);
+      em.create(IdempotencyRecord, { ...record, response: remember });
+      await em.flush();
+      return value;
+    }),
+  );
+}
+
+export interface SqlIdempotentStep<T> {
+  /**
+   * Does the work with raw statements. Without a key it runs on the pool, so its writes must be one statement;
+   * with a key it runs in the transaction that records the key.
+   */
+  run(db: SqlRunner): Promise<{ value: T; remember: Record<string, unknown> }>;
+  replay(remembered: Record<string, unknown>): Promise<T>;
+}
+
+/** `idempotent` for the hot mutations that write with raw SQL (instantiate) instead of the ORM's unit of work. */
+export async function idempotentSql<T>(ctx: RequestContext, key: string | null | undefined, operation: string, request: unknown, step: SqlIdempotentStep<T>): Promise<T> {
+  const conn = ctx.em.getConnection();
+  if (key == null) return (await step.run(conn.getKnex())).value;
+  return onceForKey(ctx, key, operation, request, (r) => step.replay(r), (record) =>
+    conn.transactional(async (trx) => {
+      const { value, remember } = await step.run(trx);
+      await sqlRows(trx, 'insert into idempotency_record (id, principal_id, key, operation, request_hash, response) values (?, ?, ?, ?, ?, ?::jsonb)', [
+        randomUUID(),
+        record.principalId,
+        record.key,
+        record.operation,
+        record.requestHash,
+        JSON.stringify(remember),
+      ]);
+      return value;
+    }),
+  );
+}
+
+interface KeyRecord {
+  principalId: string;
+  key: string;
+  operation: string;
+  requestHash: string;
+}
+
+/** Replays what an earlier request with the key remembered, or runs `execute` (which must store the record). */
+async function onceForKey<T>(
   ctx: RequestContext,
-  key: string | null | undefined,
+  key: string,
   operation: string,
   request: unknown,
-  step: IdempotentStep<T>,
+  replay: (remembered: Record<string, unknown>) => Promise<T>,
+  execute: (record: KeyRecord) => Promise<T>,
 ): Promise<T> {
-  if (key == null) return ctx.em.transactional(async (em) => (await step.run(em)).value);
   const replayIfRecorded = async (): Promise<{ hit: true; value: T } | { hit: false }> => {
     const rec = await recorded(ctx, key, operation, request);
-    return rec ? { hit: true, value: await step.replay(rec) } : { hit: false };
+    return rec ? { hit: true, value: await replay(rec) } : { hit: false };
   };
-  const requestHash = hashRequest(operation, request);
-  const principalId = ctx.principal.userId;
-
   const first = await replayIfRecorded();
   if (first.hit) return first.value;
   try {
-    return await ctx.em.transactional(async (em) => {
-      const { value, remember } = await step.run(em);
-      em.create(IdempotencyRecord, { principalId, key, operation, requestHash, response: remember });
-      await em.flush();
-      return value;
-    });
+    return await execute({ principalId: ctx.principal.userId, key, operation, requestHash: hashRequest(operation, request) });
   } catch (e) {
     // A concurrent twin may have committed first; its record decides.
     const again = await replayIfRecorded();

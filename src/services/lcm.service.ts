@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
-import { canModify, requireWriter } from '../auth/tenant-guard.js';
+import { isAdmin } from '../auth/principal.js';
+import { canModify, canRead, requireWriter } from '../auth/tenant-guard.js';
 import { isUniqueViolation } from '../db/db-errors.js';
 import {
   ACTIVE_OPERATION_STATES,
@@ -13,17 +14,19 @@ import {
   OperationalState,
   OperationType,
   PackageDistribution,
-  type AppPackage,
 } from '../db/entities/index.js';
 import type { AccessTokens } from '../engine/access-tokens.js';
 import { AKSK_GENERATED } from '../engine/handlers/instantiate.handler.js';
 import type { OperateAction } from '../engine/handlers/operate.handler.js';
 import type { TerminationMode } from '../engine/handlers/terminate.handler.js';
-import { recordDistribution, recordInstance, recordOperation } from '../engine/record-events.js';
-import { badInput, DomainError, ErrorCode } from '../errors.js';
+import { newOperation } from '../engine/operation-rows.js';
+import { instanceEvent, operationEvent, recordDistribution, recordOperation } from '../engine/record-events.js';
+import type { InstanceSnapshot } from '../events/snapshots.js';
+import { badInput, DomainError, ErrorCode, notFound } from '../errors.js';
 import type { PluginRegistry } from '../plugins/plugin-registry.js';
 import type { HostService } from './host.service.js';
-import { idempotent } from './idempotency.js';
+import { idempotent, idempotentSql } from './idempotency.js';
+import { insertInstantiation, instantiationFacts, type InstantiationFacts, type NewInstance } from './instantiation-sql.js';
 import { validateInstantiation, type InstantiateRequest } from './lcm.validation.js';
 import type { PackageService } from './package.service.js';
 import type { RequestContext } from './request-context.js';
@@ -36,6 +39,8 @@ export interface LcmServiceDeps {
   tokens: AccessTokens;
   /** Tells the local worker that an operation is due. */
   wake: () => void;
+  /** Tells this replica's event tailer that events were committed with raw SQL (EventCommitSignal.committed). */
+  eventsCommitted: () => void;
   maxInstancesPerTenant: number;
 }
 
@@ -60,22 +65,23 @@ export class LcmService {
     requireWriter(ctx.principal);
     const req = validateInstantiation(input);
     const id = req.appInstanceId ?? randomUUID();
-    const host = await this.d.hosts.get(ctx, req.hostId);
+    // Instantiate is the hot mutation: its checks are one statement and its writes another, without the ORM.
+    const facts = await instantiationFacts(ctx.em.getConnection().getKnex(), { instanceId: id, hostId: req.hostId, packageId: req.packageId, quota: this.d.maxInstancesPerTenant });
+    if (!facts.host_found || !canRead(ctx.principal, facts.host_tenant)) throw notFound('host', req.hostId);
     // A host whose plugin is missing or down is refused now, not after the operation was queued.
-    await this.d.plugins.clientFor(host.vim);
+    await this.d.plugins.clientFor(facts.host_vim!);
     const digest = createHash('sha256').update(JSON.stringify(req.userSecrets)).digest('hex');
     // The id the caller chose, not one generated here: a replay with the same key must hash the same.
     const request = { id: req.appInstanceId, packageId: req.packageId, hostId: req.hostId, name: req.name, description: req.description, parameters: req.parameters, origin: req.origin, digest };
+    let inserted = false;
     const attempt = () =>
-      idempotent(ctx, idempotencyKey, 'instantiateApp', request, {
-        run: async (em) => {
-          const prior = await em.findOne(AppInstance, { id }, { populate: ['secrets'] });
-          if (prior) return { value: await this.sameInstantiation(em, prior, req, digest), remember: {} };
-          const pkg = await this.instantiablePackage(ctx, em, req.packageId, req.hostId);
-          // A soft quota, as the original's: concurrent requests may pass it by their number. An exact one would
-          // serialise every instantiate of a tenant through its commit.
-          const count = await em.count(AppInstance, { tenantId: pkg.tenantId });
-          if (count >= this.d.maxInstancesPerTenant) throw new DomainError(ErrorCode.QUOTA_EXCEEDED, `at most ${this.d.maxInstancesPerTenant} app instances per tenant`, { limit: this.d.maxInstancesPerTenant });
+      idempotentSql(ctx, idempotencyKey, 'instantiateApp', request, {
+        run: async (db) => {
+          if (facts.prior) {
+            const op = await this.priorInstantiation(ctx, id, req, digest);
+            if (op) return { value: op, remember: { operationId: op.id } };
+          }
+          const tenantId = this.instantiable(ctx, facts, req.packageId);
           const generated = !req.userSecrets.ak;
           const secrets: Record<string, string> = {
             ...req.secretParameters,
@@ -84,29 +90,20 @@ export class LcmService {
             [AKSK_GENERATED]: String(generated),
             __requestDigest: digest,
           };
-          const inst = em.create(AppInstance, {
-            id,
-            tenantId: pkg.tenantId,
-            package: pkg,
-            host: em.getReference(MecHost, req.hostId),
-            name: req.name,
-            description: req.description,
-            parameters: req.parameters,
-            secrets,
-            origin: req.origin,
-          });
-          const op = em.create(LcmOperation, {
-            tenantId: pkg.tenantId,
+          const op = newOperation({
+            tenantId,
             type: OperationType.INSTANTIATE,
             instanceId: id,
-            packageId: pkg.id,
+            packageId: req.packageId,
             hostId: req.hostId,
-            params: { appInstanceId: id, packageId: pkg.id, hostId: req.hostId, name: req.name, parameters: req.parameters, akSkGenerated: generated, secretParameterKeys: Object.keys(req.secretParameters) },
+            params: { appInstanceId: id, packageId: req.packageId, hostId: req.hostId, name: req.name, parameters: req.parameters, akSkGenerated: generated, secretParameterKeys: Object.keys(req.secretParameters) },
             createdBy: ctx.principal.userId,
           });
-          recordInstance(em, inst, 'created');
-          recordOperation(em, op, 'created');
-          await em.flush();
+          const inst: NewInstance = { id, tenantId, packageId: req.packageId, hostId: req.hostId, name: req.name, description: req.description, parameters: req.parameters, secrets, origin: req.origin, createdAt: op.createdAt };
+          const at = op.createdAt.toISOString();
+          const snapshot: InstanceSnapshot = { id, tenantId, name: inst.name, description: inst.description, packageId: inst.packageId, hostId: inst.hostId, instantiationState: InstantiationState.NOT_INSTANTIATED, operationalState: null, parameters: inst.parameters, origin: inst.origin, createdAt: at, updatedAt: at, rowVersion: 1 };
+          await insertInstantiation(db, inst, op, [instanceEvent(snapshot, false), operationEvent(op, 'created')]);
+          inserted = true;
           return { value: op, remember: { operationId: op.id } };
         },
         replay: (r) => this.operation(ctx.em, String(r.operationId)),
@@ -117,11 +114,12 @@ export class LcmService {
     } catch (e) {
       // A concurrent request created the same instance first: the same request gets its operation, another is refused.
       if (!isUniqueViolation(e, 'app_instance_pkey') && !isUniqueViolation(e, 'lcm_operation_one_active_per_instance')) throw e;
-      const em = ctx.em.fork();
-      const prior = await em.findOne(AppInstance, { id }, { populate: ['secrets'] });
+      const prior = await this.priorInstantiation(ctx, id, req, digest);
       if (!prior) throw e;
-      op = await this.sameInstantiation(em, prior, req, digest);
+      op = prior;
     }
+    // Committed (one statement, or the key's transaction): this replica's event tailer reads it now.
+    if (inserted) this.d.eventsCommitted();
     this.started(ctx, op);
     return op;
   }
@@ -254,17 +252,31 @@ export class LcmService {
     return op;
   }
 
-  /** The package to instantiate: onboarded, enabled, and distributed to the host. */
-  private async instantiablePackage(ctx: RequestContext, em: EntityManager, packageId: string, hostId: string): Promise<AppPackage> {
-    const pkg = await this.d.packages.get(ctx, packageId, em);
-    if (!canModify(ctx.principal, pkg.tenantId)) throw new DomainError(ErrorCode.FORBIDDEN, 'not your package');
-    if (pkg.onboardingState !== OnboardingState.ONBOARDED) throw new DomainError(ErrorCode.CONFLICT, `package is ${pkg.onboardingState}, not ONBOARDED`, { reason: 'NOT_ONBOARDED' });
-    if (pkg.operationalState !== OperationalState.ENABLED) throw new DomainError(ErrorCode.CONFLICT, 'package is DISABLED; enable it to instantiate', { reason: 'PACKAGE_DISABLED' });
-    const dist = await em.findOne(PackageDistribution, { package: pkg.id, host: hostId });
-    if (dist?.state !== DistributionState.DISTRIBUTED) {
-      throw new DomainError(ErrorCode.CONFLICT, dist ? `the package is ${dist.state} on the host, not DISTRIBUTED` : 'the package is not distributed to the host; distribute it first', { reason: 'NOT_DISTRIBUTED', state: dist?.state ?? null });
+  /** The instance an earlier request created with this id, if it asked for exactly the same (else CONFLICT). */
+  private async priorInstantiation(ctx: RequestContext, id: string, req: ReturnType<typeof validateInstantiation>, digest: string): Promise<LcmOperation | null> {
+    const em = ctx.em.fork();
+    const prior = await em.findOne(AppInstance, { id }, { populate: ['secrets'] });
+    return prior ? this.sameInstantiation(em, prior, req, digest) : null;
+  }
+
+  /**
+   * The package can be instantiated on the host: the caller's own (an admin's: any), onboarded, enabled, and
+   * distributed to the host; and the tenant is under its quota. Answers the tenant the instance belongs to.
+   */
+  private instantiable(ctx: RequestContext, f: InstantiationFacts, packageId: string): string {
+    const tenantId = f.package_tenant;
+    if (tenantId === null || (!isAdmin(ctx.principal) && tenantId !== ctx.principal.tenantId)) throw notFound('package', packageId);
+    if (!canModify(ctx.principal, tenantId)) throw new DomainError(ErrorCode.FORBIDDEN, 'not your package');
+    if (f.onboarding_state !== OnboardingState.ONBOARDED) throw new DomainError(ErrorCode.CONFLICT, `package is ${f.onboarding_state}, not ONBOARDED`, { reason: 'NOT_ONBOARDED' });
+    if (f.operational_state !== OperationalState.ENABLED) throw new DomainError(ErrorCode.CONFLICT, 'package is DISABLED; enable it to instantiate', { reason: 'PACKAGE_DISABLED' });
+    if (f.distribution_state !== DistributionState.DISTRIBUTED) {
+      const state = f.distribution_state;
+      throw new DomainError(ErrorCode.CONFLICT, state ? `the package is ${state} on the host, not DISTRIBUTED` : 'the package is not distributed to the host; distribute it first', { reason: 'NOT_DISTRIBUTED', state });
     }
-    return pkg;
+    // A soft quota, as the original's: concurrent requests may pass it by their number. An exact one would
+    // serialise every instantiate of a tenant through its commit.
+    if (f.instances >= this.d.maxInstancesPerTenant) throw new DomainError(ErrorCode.QUOTA_EXCEEDED, `at most ${this.d.maxInstancesPerTenant} app instances per tenant`, { limit: this.d.maxInstancesPerTenant });
+    return tenantId;
   }
 
   /** Creates an operation on an existing instance; a second active one is refused naming the first. */

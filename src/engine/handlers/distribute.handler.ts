@@ -1,11 +1,12 @@
 import fs from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LockMode } from '@mikro-orm/postgresql';
-import { AppPackage, DistributionState, PackageDistribution, type LcmOperation } from '../../db/entities/index.js';
+import { AppPackage, DistributionState, PackageDistribution } from '../../db/entities/index.js';
 import { DomainError, ErrorCode } from '../../errors.js';
 import { pluginTarget } from '../../plugins/plugin-target.js';
 import { PartialFailure, type HandlerContext, type OperationHandler } from '../operation-handler.js';
 import { recordDistribution } from '../record-events.js';
+import { deleteDistributions, failDistributions } from './row-changes.js';
 
 export interface HostOutcome {
   hostId: string;
@@ -103,24 +104,11 @@ export const distributeHandler: OperationHandler = {
     }
   },
 
-  async rolledBack(em, op) {
-    await removeRows(em, op);
+  async rolledBack(tx, op) {
+    await deleteDistributions(tx, 'package_id = ? and operation_id = ?', [op.packageId, op.id]);
   },
 
-  async failed(em, op) {
-    const rows = await em.find(PackageDistribution, { package: op.packageId!, operationId: op.id, state: DistributionState.DISTRIBUTING }, { populate: ['package', 'host'] });
-    for (const row of rows) {
-      row.state = DistributionState.ERROR;
-      row.error = 'the distribution was given up';
-      recordDistribution(em, row, 'updated');
-    }
+  async failed(tx, op) {
+    await failDistributions(tx, `package_id = ? and operation_id = ? and state = 'DISTRIBUTING'`, [op.packageId, op.id], 'the distribution was given up');
   },
 };
-
-async function removeRows(em: Parameters<NonNullable<OperationHandler['rolledBack']>>[0], op: LcmOperation): Promise<void> {
-  const rows = await em.find(PackageDistribution, { package: op.packageId!, operationId: op.id }, { populate: ['package', 'host'] });
-  for (const row of rows) {
-    recordDistribution(em, row, 'deleted');
-    em.remove(row);
-  }
-}

@@ -1,10 +1,10 @@
-import { AppInstance, AppPackage, InstanceOperationalState, InstantiationState } from '../../db/entities/index.js';
+import { AppPackage, type AppInstance } from '../../db/entities/index.js';
 import type { AppConfiguration } from '../../packages/appd.js';
 import type { HandlerContext } from '../operation-handler.js';
 import { DomainError, ErrorCode } from '../../errors.js';
 import type { OperationHandler } from '../operation-handler.js';
-import { recordInstance } from '../record-events.js';
 import { instanceOnPlugin, pluginHolds } from './plugin-access.js';
+import { deleteInstance, updateInstance } from './row-changes.js';
 
 /** Keys of `secrets` that are flags, not parameters for the plugin. */
 export const AKSK_GENERATED = '__akSkGenerated';
@@ -36,11 +36,9 @@ export const instantiateHandler: OperationHandler = {
     return null;
   },
 
-  async completed(em, op) {
-    const inst = await em.findOneOrFail(AppInstance, { id: op.instanceId! });
-    inst.instantiationState = InstantiationState.INSTANTIATED;
-    inst.operationalState = InstanceOperationalState.STARTED;
-    recordInstance(em, inst, 'updated');
+  async completed(tx, op) {
+    const found = await updateInstance(tx, op.instanceId!, `instantiation_state = 'INSTANTIATED', operational_state = 'STARTED'`);
+    if (!found) throw new DomainError(ErrorCode.NOT_FOUND, `app instance ${op.instanceId!} no longer exists`, { resource: 'app instance' });
   },
 
   async rollback(ctx) {
@@ -49,11 +47,8 @@ export const instantiateHandler: OperationHandler = {
     await ctx.mep.terminate(p.inst.id, ctx.signal);
   },
 
-  async rolledBack(em, op) {
-    const inst = await em.findOne(AppInstance, { id: op.instanceId! });
-    if (!inst) return;
-    recordInstance(em, inst, 'deleted');
-    em.remove(inst);
+  async rolledBack(tx, op) {
+    await deleteInstance(tx, op.instanceId!);
   },
 };
 

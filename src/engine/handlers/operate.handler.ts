@@ -1,7 +1,8 @@
-import { AppInstance, InstanceOperationalState } from '../../db/entities/index.js';
+import { InstanceOperationalState } from '../../db/entities/index.js';
+import { DomainError, ErrorCode } from '../../errors.js';
 import type { OperationHandler } from '../operation-handler.js';
-import { recordInstance } from '../record-events.js';
 import { instanceOnPlugin } from './plugin-access.js';
+import { updateInstance } from './row-changes.js';
 
 export type OperateAction = 'START' | 'STOP';
 
@@ -16,10 +17,9 @@ export const operateHandler: OperationHandler = {
     return null;
   },
 
-  async completed(em, op) {
-    const inst = await em.findOneOrFail(AppInstance, { id: op.instanceId! });
-    inst.operationalState = stateAfter(op.params.action as OperateAction);
-    recordInstance(em, inst, 'updated');
+  async completed(tx, op) {
+    const found = await updateInstance(tx, op.instanceId!, 'operational_state = ?', [stateAfter(op.params.action as OperateAction)]);
+    if (!found) throw new DomainError(ErrorCode.NOT_FOUND, `app instance ${op.instanceId!} no longer exists`, { resource: 'app instance' });
   },
 
   async rollback(ctx) {

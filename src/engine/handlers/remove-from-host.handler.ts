@@ -1,7 +1,7 @@
-import { DistributionState, PackageDistribution } from '../../db/entities/index.js';
+import { PackageDistribution } from '../../db/entities/index.js';
 import { pluginTarget } from '../../plugins/plugin-target.js';
 import type { OperationHandler } from '../operation-handler.js';
-import { recordDistribution } from '../record-events.js';
+import { deleteDistributions, failDistributions } from './row-changes.js';
 
 /** Deletes a package from one host's plugin, then its distribution row (deletePackage is idempotent on the plugin). */
 export const removeFromHostHandler: OperationHandler = {
@@ -13,18 +13,11 @@ export const removeFromHostHandler: OperationHandler = {
     return null;
   },
 
-  async completed(em, op) {
-    const row = await em.findOne(PackageDistribution, { package: op.packageId!, host: op.hostId! }, { populate: ['package', 'host'] });
-    if (!row) return;
-    recordDistribution(em, row, 'deleted');
-    em.remove(row);
+  async completed(tx, op) {
+    await deleteDistributions(tx, 'package_id = ? and host_id = ?', [op.packageId, op.hostId]);
   },
 
-  async failed(em, op) {
-    const row = await em.findOne(PackageDistribution, { package: op.packageId!, host: op.hostId!, operationId: op.id }, { populate: ['package', 'host'] });
-    if (!row || row.state !== DistributionState.DELETING) return;
-    row.state = DistributionState.ERROR;
-    row.error = 'removal from the host was given up; the package may still be on it';
-    recordDistribution(em, row, 'updated');
+  async failed(tx, op) {
+    await failDistributions(tx, `package_id = ? and host_id = ? and operation_id = ? and state = 'DELETING'`, [op.packageId, op.hostId, op.id], 'removal from the host was given up; the package may still be on it');
   },
 };

@@ -1,8 +1,8 @@
-import { AppInstance, InstantiationState } from '../../db/entities/index.js';
+import { InstantiationState } from '../../db/entities/index.js';
 import { DomainError, ErrorCode } from '../../errors.js';
 import type { OperationHandler } from '../operation-handler.js';
-import { recordInstance } from '../record-events.js';
 import { instanceOnPlugin, pluginHolds } from './plugin-access.js';
+import { deleteInstance } from './row-changes.js';
 
 export type TerminationMode = 'GRACEFUL' | 'FORCEFUL';
 
@@ -38,10 +38,7 @@ export const terminateHandler: OperationHandler = {
     return null;
   },
 
-  async completed(em, op) {
-    const inst = await em.findOne(AppInstance, { id: op.instanceId! });
-    if (!inst) return;
-    recordInstance(em, inst, 'deleted');
-    em.remove(inst);
+  async completed(tx, op) {
+    await deleteInstance(tx, op.instanceId!);
   },
 };
