@@ -90,7 +90,10 @@ export class WorkloadControllers {
     for (const pod of this.store.list(this.rt.pods)) {
       pod.status = this.podStatus(pod);
       this.store.update(this.rt.pods, pod);
-      if (ready) this.event(pod, 'Normal', 'Started', `Started container ${((pod.spec?.['containers'] as Container[] | undefined) ?? [])[0]?.name ?? ''}`);
+      for (const c of (pod.spec?.['containers'] as Container[] | undefined) ?? []) {
+        if (ready) this.event(pod, 'Normal', 'Started', `Started container ${c.name}`);
+        else this.event(pod, 'Warning', 'BackOff', `Back-off pulling image "${c.image ?? ''}"`);
+      }
     }
     for (const rs of this.store.list(this.rt.replicasets)) this.replicaSet(rs);
   }
