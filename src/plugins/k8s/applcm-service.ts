@@ -30,7 +30,7 @@ import { StagedFile } from '../sim/staged-file.js';
 import { readFramedUpload } from '../sim/stream-framing.js';
 import { extractChart } from './chart-package.js';
 import { failure, type InstanceDeployer } from './instance-deployer.js';
-import { firstNode, instanceEvents, readInstance } from './instance-reader.js';
+import { firstNode, instanceEvents, readInstance, type InstanceView } from './instance-reader.js';
 import { admit, kubeFor, type K8sContext } from './k8s-context.js';
 import { kpiJson } from './node-kpi.js';
 import { originalEventsJson, originalQueryJson } from './workload-status.js';
@@ -55,6 +55,22 @@ export function appLcmService(ctx: K8sContext, deployer: InstanceDeployer): AppL
     if (!(await store.hasKubeconfig(tenantId, hostIp))) throw new RpcError(status.FAILED_PRECONDITION, `no kubeconfig uploaded for host ${hostIp} of tenant ${tenantId}`);
   };
 
+  /** query and workloadEvents: the instance as the cluster shows it, rendered as the original plugin's JSON. */
+  const instanceAnswer = async (
+    r: { accessToken: string; tenantId: string; hostIp: string; appInstanceId: string },
+    rpc: string,
+    render: (v: InstanceView) => Promise<string>,
+  ): Promise<{ response: string }> => {
+    await admit(ctx, r.accessToken, r.tenantId, r.hostIp);
+    checkUuid(r.appInstanceId, 'appInstanceId');
+    const v = await readInstance(ctx, r.tenantId, r.hostIp, r.appInstanceId);
+    try {
+      return { response: await render(v) };
+    } catch (e) {
+      throw failure(`${rpc} ${r.appInstanceId}`, e);
+    }
+  };
+
   return {
     instantiate: runner.unary<InstantiateRequest, InstantiateResponse>('instantiate', ids('appInstanceId'), async (r) => {
       await admit(ctx, r.accessToken, r.tenantId, r.hostIp);
@@ -73,16 +89,9 @@ export function appLcmService(ctx: K8sContext, deployer: InstanceDeployer): AppL
       return SUCCESS;
     }),
 
-    query: runner.unary<QueryRequest, QueryResponse>('query', ids('appInstanceId'), async (r) => {
-      await admit(ctx, r.accessToken, r.tenantId, r.hostIp);
-      checkUuid(r.appInstanceId, 'appInstanceId');
-      const v = await readInstance(ctx, r.tenantId, r.hostIp, r.appInstanceId);
-      try {
-        return { response: originalQueryJson(v.workloads, await firstNode(v.kube)) };
-      } catch (e) {
-        throw failure(`query ${r.appInstanceId}`, e);
-      }
-    }),
+    query: runner.unary<QueryRequest, QueryResponse>('query', ids('appInstanceId'), (r) =>
+      instanceAnswer(r, 'query', async (v) => originalQueryJson(v.workloads, await firstNode(v.kube))),
+    ),
 
     queryKpi: runner.unary<QueryKPIRequest, QueryKPIResponse>('queryKPI', ids(), async (r) => {
       await admit(ctx, r.accessToken, r.tenantId, r.hostIp);
@@ -129,16 +138,9 @@ export function appLcmService(ctx: K8sContext, deployer: InstanceDeployer): AppL
       return SUCCESS;
     }),
 
-    workloadEvents: runner.unary<WorkloadEventsRequest, WorkloadEventsResponse>('workloadEvents', ids('appInstanceId'), async (r) => {
-      await admit(ctx, r.accessToken, r.tenantId, r.hostIp);
-      checkUuid(r.appInstanceId, 'appInstanceId');
-      const v = await readInstance(ctx, r.tenantId, r.hostIp, r.appInstanceId);
-      try {
-        return { response: originalEventsJson(v.workloads, await instanceEvents(v)) };
-      } catch (e) {
-        throw failure(`workloadEvents ${r.appInstanceId}`, e);
-      }
-    }),
+    workloadEvents: runner.unary<WorkloadEventsRequest, WorkloadEventsResponse>('workloadEvents', ids('appInstanceId'), (r) =>
+      instanceAnswer(r, 'workloadEvents', async (v) => originalEventsJson(v.workloads, await instanceEvents(v))),
+    ),
 
     uploadPackage: runner.clientStream<UploadPackageRequest, UploadPackageResponse>('uploadPackage', async (messages, gate) => {
       let staged: StagedFile | undefined;

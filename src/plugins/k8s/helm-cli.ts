@@ -99,7 +99,7 @@ export class HelmCli {
       await this.run(['uninstall', t.release, ...this.scope(t), '--wait', '--timeout', seconds(t.timeoutMs)], t.timeoutMs + PROCESS_GRACE_MS);
       return 'uninstalled';
     } catch (e) {
-      if (e instanceof HelmError && /release: not found|not found/i.test(e.message)) return 'absent';
+      if (e instanceof HelmError && /release: not found/i.test(e.message)) return 'absent';
       throw e;
     }
   }

@@ -5,7 +5,7 @@ import { status } from '@grpc/grpc-js';
 import { RpcError } from '../sim/rpc-error.js';
 import { chartNamespace, isDns1123Label, releaseName, valuesOverride } from './chart-values.js';
 import { HelmError } from './helm-cli.js';
-import { manifestObjects, otherReleases, PENDING_STATES, releaseHistory, type ReleaseRevision } from './helm-release.js';
+import { manifestObjects, otherReleases, releaseHistory, type ReleaseRevision } from './helm-release.js';
 import { instanceKey, kubeFor, type K8sContext } from './k8s-context.js';
 import type { InstanceRecord } from './k8s-store.js';
 import { isNotFound, KubeError, type KubeClient } from './kube-client.js';
@@ -141,7 +141,8 @@ export class InstanceDeployer {
         return 'deployed';
       }
     }
-    if (PENDING_STATES.has(cur.status) || cur.status !== 'deployed') await this.ctx.helm.uninstall({ release, namespace, kubeconfig, timeoutMs });
+    // pending-install, failed, uninstalling, or a pending upgrade with nothing to go back to: start afresh.
+    await this.ctx.helm.uninstall({ release, namespace, kubeconfig, timeoutMs });
     return 'absent';
   }
 
