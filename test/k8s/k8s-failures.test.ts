@@ -177,3 +177,38 @@ describe('k8s plugin: a cluster that cannot be reached', () => {
     });
   }
 });
+
+describe('k8s plugin: kubeconfigs that would run programs or read the plugin\'s files are refused', () => {
+  it('exec, auth-provider and file paths are INVALID_ARGUMENT and nothing is stored; inline credentials are accepted', async () => {
+    const backend = await startBackend('fake');
+    const env = await startPlugin(ALL_HELMS[0]!, backend);
+    try {
+      const user = (body: string) => `apiVersion: v1\nkind: Config\nclusters:\n  - name: c\n    cluster:\n      server: https://127.0.0.1:6443\nusers:\n  - name: u\n    user:\n${body}\n`;
+      const cases: [string, RegExp][] = [
+        [user('      exec:\n        apiVersion: client.authentication.k8s.io/v1\n        command: /bin/sh\n        args: ["-c", "touch /tmp/pwned"]'), /runs a credential plugin \(exec\)/],
+        [user('      auth-provider:\n        name: gcp'), /auth-provider/],
+        [user('      client-key: /etc/shadow'), /names a file \(client-key\); give the content inline \(client-key-data\)/],
+        [user('      tokenFile: /var/run/secrets/token'), /names a file \(tokenFile\)/],
+        ['apiVersion: v1\nkind: Config\nclusters:\n  - name: c\n    cluster:\n      server: https://x\n      certificate-authority: /etc/ssl/ca.pem\n', /cluster "c" names a file \(certificate-authority\)/],
+      ];
+      const tenantId = randomUUID();
+      for (const [text, expect] of cases) {
+        const clients = openClients({ address: env.plugin.address, accessToken: 't' });
+        const ctx = checkContext({ address: env.plugin.address, accessToken: 't', tenantId, hostIp: '192.0.2.99', configFile: Buffer.from(text) }, clients, []);
+        try {
+          const f = await failureOf(putConfig(ctx));
+          assert.equal(f.code, status.INVALID_ARGUMENT);
+          assert.match(f.details, expect);
+          // Nothing stored: the host still has no configuration.
+          assert.equal((await failureOf(queryKpi(ctx))).code, status.FAILED_PRECONDITION);
+        } finally {
+          clients.close();
+        }
+      }
+      assert.equal((await putConfig(env.ctx)).status, 'Success', 'the fake cluster\'s kubeconfig (token, certificate-authority-data) is accepted');
+    } finally {
+      await env.close();
+      await backend.stop();
+    }
+  });
+});

@@ -32,6 +32,7 @@ import { extractChart } from './chart-package.js';
 import { failure, type InstanceDeployer } from './instance-deployer.js';
 import { firstNode, instanceEvents, readInstance, type InstanceView } from './instance-reader.js';
 import { admit, kubeFor, type K8sContext } from './k8s-context.js';
+import { kubeconfigProblem } from './kubeconfig-check.js';
 import { kpiJson } from './node-kpi.js';
 import { originalEventsJson, originalQueryJson } from './workload-status.js';
 
@@ -128,7 +129,10 @@ export function appLcmService(ctx: K8sContext, deployer: InstanceDeployer): AppL
           chunks.push(chunk);
         },
       );
-      await store.putKubeconfig(meta.tenantId, meta.hostIp, Buffer.concat(chunks));
+      const content = Buffer.concat(chunks);
+      const problem = kubeconfigProblem(content.toString('utf8'));
+      if (problem) throw new RpcError(status.INVALID_ARGUMENT, `kubeconfig refused: ${problem}`);
+      await store.putKubeconfig(meta.tenantId, meta.hostIp, content);
       return SUCCESS;
     }),
 
