@@ -83,6 +83,9 @@ eachHelmAndCluster('k8s plugin watch and operate', (helm, kind) => {
         assert.equal(first.event?.$case, 'status');
         assert.equal(first.event.value.state, InstanceStatus_State.RUNNING);
         await next('heartbeat', 'a heartbeat while nothing changes');
+        // The watches are open by now (and the one look that closes the gap to the first status is done).
+        await next('heartbeat', 'a second heartbeat');
+        await next('heartbeat', 'a third heartbeat');
 
         // Listing pods is what polling would do: none may happen while the stream only waits.
         const lists = () => fake.cluster.requests.filter((r) => /^GET \/api\/v1\/namespaces\/default\/pods(\?|$)/.test(r) && !r.includes('watch=true')).length;

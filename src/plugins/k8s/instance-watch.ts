@@ -118,16 +118,20 @@ export function watchInstance(ctx: K8sContext, first: InstanceView, r: Req, out:
 
   sendStatus(first.status);
   const changed = (): void => reread();
-  open(`/api/v1/namespaces/${ns}/pods`, {}, changed);
-  open(`/apis/apps/v1/namespaces/${ns}/deployments`, {}, changed);
-  open(`/api/v1/namespaces/${ns}/secrets`, { labelSelector: `owner=helm,name=${rec.release}` }, changed);
-  // Events from now on only: the past ones are what workloadEvents answers.
-  void kube
-    .call(`list events of ${ns}`, (o) => kube.core.listNamespacedEvent({ namespace: ns, limit: 1 }, o))
-    .then((l) => {
-      open(`/api/v1/namespaces/${ns}/events`, { resourceVersion: l.metadata?.resourceVersion ?? '' }, (phase, obj) => {
-        if (phase === 'ADDED' || phase === 'MODIFIED') onEvent(obj as CoreV1Event);
-      });
-    })
+  /** Watches from the collection's current resourceVersion: no replay of what the first status already saw. */
+  const fromNow = (what: string, list: (o: object) => Promise<{ metadata?: { resourceVersion?: string } }>, path: string, query: Record<string, string>, onChange: (phase: string, obj: unknown) => void) =>
+    kube.call(`list ${what} of ${ns}`, list).then((l) => open(path, { ...query, resourceVersion: l.metadata?.resourceVersion ?? '' }, onChange));
+  const selector = `owner=helm,name=${rec.release}`;
+  void Promise.all([
+    fromNow('pods', (o) => kube.core.listNamespacedPod({ namespace: ns, limit: 1 }, o), `/api/v1/namespaces/${ns}/pods`, {}, changed),
+    fromNow('deployments', (o) => kube.apps.listNamespacedDeployment({ namespace: ns, limit: 1 }, o), `/apis/apps/v1/namespaces/${ns}/deployments`, {}, changed),
+    fromNow('release secrets', (o) => kube.core.listNamespacedSecret({ namespace: ns, labelSelector: selector, limit: 1 }, o), `/api/v1/namespaces/${ns}/secrets`, { labelSelector: selector }, changed),
+    // Events from now on only: the past ones are what workloadEvents answers.
+    fromNow('events', (o) => kube.core.listNamespacedEvent({ namespace: ns, limit: 1 }, o), `/api/v1/namespaces/${ns}/events`, {}, (phase, obj) => {
+      if (phase === 'ADDED' || phase === 'MODIFIED') onEvent(obj as CoreV1Event);
+    }),
+  ])
+    // Whatever changed between the first status and the watches' start.
+    .then(changed)
     .catch(() => undefined);
 }
