@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { status } from '@grpc/grpc-js';
 import { InstanceStatus_State } from '../../src/generated/proto/applcm_plugin.js';
 import { query, terminate } from '../../src/plugins/conformance/check-context.js';
 import {
+  ALL_HELMS,
   clusterApi,
   eachHelmAndCluster,
   failureOf,
@@ -133,4 +134,31 @@ eachHelmAndCluster('k8s plugin lifecycle', (helm, kind) => {
     assert.equal((await terminate(ctx, id)).status, 'Success');
     assert.equal(await namespaceExists(backend, ns), false);
   });
+});
+
+describe('k8s plugin on a cluster without metrics.k8s.io', () => {
+  for (const helm of ALL_HELMS) {
+    it(`query answers the original's blank container per pod, the status has no usage, KPI used is 0 (helm ${helm})`, async () => {
+      const backend = await startBackend('fake', { metrics: false });
+      const env = await startPlugin(helm, backend);
+      try {
+        const packageId = await uploadFixture(env, 'etherpad-k8splugin.csar');
+        const id = randomUUID();
+        assert.equal((await instantiate(env.ctx, id, packageId)).status, 'Success');
+        const q = JSON.parse((await query(env.ctx, id)).response) as { pods: { podstatus: string; containers: unknown[] }[]; cpupercent: number };
+        assert.deepEqual(q.pods[0]!.containers, [{ containername: '', metricsusage: { cpuusage: '', memusage: '', diskusage: '' } }]);
+        assert.equal(q.pods[0]!.podstatus, 'Running');
+        assert.equal(q.cpupercent, 0);
+        const s = await instanceStatus(env.ctx, id);
+        assert.equal(s.state, InstanceStatus_State.RUNNING);
+        assert.deepEqual([s.workloads[0]!.containers[0]!.cpuUsage, s.workloads[0]!.containers[0]!.memoryUsage], ['', '']);
+        const kpi = JSON.parse((await queryKpi(env.ctx)).response) as { data: { cpuusage: { total: number; used: number } } };
+        assert.deepEqual(kpi.data.cpuusage, { total: 4, used: 0 });
+        assert.equal((await terminate(env.ctx, id)).status, 'Success');
+      } finally {
+        await env.close();
+        await backend.stop();
+      }
+    });
+  }
 });
