@@ -1,12 +1,13 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Config } from '../config.js';
+import type { SqlRunner } from '../db/sql-tx.js';
 import type { LcmOperation } from '../db/entities/index.js';
 import type { DomainError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import type { PackageStore } from '../packages/package-store.js';
 import type { PluginRegistry } from '../plugins/plugin-registry.js';
 import type { MepClient } from './mep-client.js';
-import type { OutcomeTx } from './outcome-tx.js';
+import type { OutcomeStatement } from './outcome-tx.js';
 
 /** The engine settings a worker and its handlers use (see APPLCM_WORKER_* and APPLCM_OPERATION_* in config.ts). */
 export type EngineOptions = Pick<Config['engine'], 'concurrency' | 'pollMs' | 'leaseMs' | 'maxAttempts' | 'retryBaseMs' | 'distributeConcurrency' | 'distributeStatusTimeoutMs'>;
@@ -17,6 +18,8 @@ export interface HandlerContext {
   op: LcmOperation;
   /** A fresh unit of work for the handler's own reads and writes. */
   em(): EntityManager;
+  /** The pool, for the handler's raw reads on hot paths (sql-tx.ts). */
+  db: SqlRunner;
   plugins: PluginRegistry;
   store: PackageStore;
   /** AK/SK registration and termination notices (no-ops when no MEP is configured). */
@@ -34,16 +37,19 @@ export interface HandlerContext {
   log: Logger;
 }
 
-/** One kind of operation. Database effects of an outcome run inside the transaction that records it (`tx`). */
+/**
+ * One kind of operation. The database effects of an outcome are statements (outcome-tx.ts) that run in the
+ * transaction recording it, with the events they announce.
+ */
 export interface OperationHandler {
   /** Does the work and returns the operation's result; throws a DomainError (or a PartialFailure) on failure. */
   run(ctx: HandlerContext): Promise<Record<string, unknown> | null>;
-  completed?(tx: OutcomeTx, op: LcmOperation, result: Record<string, unknown> | null): Promise<void>;
+  completed?(op: LcmOperation, result: Record<string, unknown> | null): OutcomeStatement<unknown>[];
   /** Undoes what `run` may have done (rollbackOperation); absent when the operation cannot be rolled back. */
   rollback?(ctx: HandlerContext): Promise<void>;
-  rolledBack?(tx: OutcomeTx, op: LcmOperation): Promise<void>;
+  rolledBack?(op: LcmOperation): OutcomeStatement<unknown>[];
   /** The operation is given up (failOperation): leave the rows it touched consistent. */
-  failed?(tx: OutcomeTx, op: LcmOperation): Promise<void>;
+  failed?(op: LcmOperation): OutcomeStatement<unknown>[];
 }
 
 /** A failure that still produced a result (distribution: the hosts that made it and the ones that did not). */

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { translateDbError } from '../db/db-errors.js';
-import { sqlPool, sqlRows, sqlTransaction } from '../db/sql-tx.js';
+import { sqlPool, sqlRows } from '../db/sql-tx.js';
 import { OperationState, type LcmOperation, type OperationType } from '../db/entities/index.js';
 import { DomainError, ErrorCode } from '../errors.js';
 import { commitSignalOf, type EventCommitSignal } from '../events/commit-signal.js';
@@ -13,7 +13,7 @@ import type { AccessTokens } from './access-tokens.js';
 import type { MepClient } from './mep-client.js';
 import { PartialFailure, type EngineOptions, type HandlerContext, type OperationHandler } from './operation-handler.js';
 import { operationFromRow, type OperationRow } from './operation-rows.js';
-import { SqlOutcome, type OutcomeTx } from './outcome-tx.js';
+import { recordOutcome, type OutcomeStatement } from './outcome-tx.js';
 import { operationEvent } from './record-events.js';
 
 export interface WorkerDeps {
@@ -161,30 +161,16 @@ export class OperationWorker {
   private async claim(limit: number): Promise<LcmOperation[]> {
     const leaseS = this.d.options.leaseMs / 1000;
     const params = [this.d.tokens.hasFallback, uuidArray(this.d.tokens.heldIds()), leaseS, uuidArray([...this.running.keys()]), limit, this.id, leaseS];
-    const ops = await this.outcome(async (tx) => {
-      const rows = await tx.rows<OperationRow>(CLAIM_SQL, params);
-      const claimed = rows.map(operationFromRow).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
-      // The events announce the state the rows now have.
-      for (const op of claimed) tx.event(operationEvent(op, 'stored'));
-      return claimed;
-    });
-    return ops;
+    // The events announce the state the claimed rows now have.
+    const claimed = await this.record({ sql: CLAIM_SQL, params, announce: (rows) => rows.map((r) => operationEvent(operationFromRow(r), 'stored')) });
+    return (claimed ?? []).map(operationFromRow).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
   }
 
-  /**
-   * Runs `fn` in one raw transaction whose events commit with it, then tells this replica's event tailer. The
-   * engine's outcomes are a few statements each; the ORM's unit of work would cost several times their CPU.
-   */
-  private async outcome<T>(fn: (tx: OutcomeTx) => Promise<T>): Promise<T> {
-    let announced = false;
-    const value = await sqlTransaction(this.d.orm, async (trx) => {
-      const tx = new SqlOutcome(trx);
-      const v = await fn(tx);
-      announced = await tx.flush();
-      return v;
-    });
-    if (announced) this.signal.committed();
-    return value;
+  /** Records an outcome (outcome-tx.ts) and tells this replica's event tailer; null when the guard matched nothing. */
+  private async record(guard: OutcomeStatement<OperationRow>, effects: OutcomeStatement<unknown>[] = []): Promise<OperationRow[] | null> {
+    const r = await recordOutcome(this.d.orm, guard, effects);
+    if (r?.announced) this.signal.committed();
+    return r?.rows ?? null;
   }
 
   private launch(op: LcmOperation): void {
@@ -205,6 +191,7 @@ export class OperationWorker {
     const ctx: HandlerContext = {
       op,
       em: () => this.d.orm.em.fork(),
+      db: sqlPool(this.d.orm),
       plugins: this.d.plugins,
       store: this.d.store,
       mep: this.d.mep,
@@ -224,14 +211,14 @@ export class OperationWorker {
       if (rollingBack) {
         if (!handler.rollback) throw new DomainError(ErrorCode.CONFLICT, `a ${op.type} operation cannot be rolled back`);
         await handler.rollback(ctx);
-        await this.finish(op, OperationState.ROLLING_BACK, { state: OperationState.ROLLED_BACK, error: null, finished: true }, (tx, row) => handler.rolledBack?.(tx, row));
+        await this.finish(op, OperationState.ROLLING_BACK, { state: OperationState.ROLLED_BACK, error: null, finished: true }, handler.rolledBack?.(op));
         this.d.tokens.forget(op.id);
         log.info('operation rolled back');
         return;
       }
       const result = await handler.run(ctx);
       if (signal.aborted) throw abortError(signal);
-      await this.finish(op, OperationState.PROCESSING, { state: OperationState.COMPLETED, result, error: null, finished: true }, (tx, row) => handler.completed?.(tx, row, result));
+      await this.finish(op, OperationState.PROCESSING, { state: OperationState.COMPLETED, result, error: null, finished: true }, handler.completed?.(op, result));
       this.d.tokens.forget(op.id);
       log.info('operation completed');
     } catch (e) {
@@ -276,7 +263,7 @@ export class OperationWorker {
    * Records an outcome, if this worker still holds the operation's lease: one conditional update (only the lease
    * holder's matches), the handler's effects on other rows, and the events, in one transaction.
    */
-  private async finish(op: LcmOperation, expected: OperationState, outcome: Outcome, effects?: (tx: OutcomeTx, row: LcmOperation) => Promise<void> | undefined): Promise<boolean> {
+  private async finish(op: LcmOperation, expected: OperationState, outcome: Outcome, effects: OutcomeStatement<unknown>[] = []): Promise<boolean> {
     const set = ['state = ?', 'lease_owner = null', 'lease_expires_at = null', 'progress = null'];
     const params: unknown[] = [outcome.state];
     const assign = (column: string, value: unknown) => {
@@ -287,45 +274,37 @@ export class OperationWorker {
     if (outcome.error !== undefined) assign('error = ?::jsonb', json(outcome.error));
     if (outcome.cancelRequested !== undefined) assign('cancel_requested = ?', outcome.cancelRequested);
     if (outcome.finished) set.push('finished_at = now()');
-    return this.outcome(async (tx) => {
-      const row = await this.heldUpdate(tx, op.id, expected, set, params);
-      if (!row) return false;
-      await effects?.(tx, row);
-      return true;
-    });
+    return (await this.record(this.heldUpdate(op.id, expected, set, params), effects)) !== null;
   }
 
   /** Gives the operation back, due again after `delayMs` (0: at once). */
   private async release(op: LcmOperation, expected: OperationState, delayMs: number, error: DomainError | null): Promise<void> {
     const due = new Date(Date.now() + delayMs);
     const set = ['lease_owner = null', 'lease_expires_at = ?'];
-    const params: unknown[] = [due];
+    const params: unknown[] = [due.toISOString()];
     if (error) {
       set.push('error = ?::jsonb', 'progress = ?::jsonb');
       params.push(json({ code: error.code, message: error.message, details: error.details }), json({ step: 'waiting to retry', retryAt: due.toISOString() }));
     }
-    await this.outcome((tx) => this.heldUpdate(tx, op.id, expected, set, params));
+    await this.record(this.heldUpdate(op.id, expected, set, params));
     if (delayMs > 0) setTimeout(() => this.wake(), delayMs + 10).unref();
   }
 
   private async progress(op: LcmOperation, p: Record<string, unknown>): Promise<void> {
-    await this.outcome((tx) => this.heldUpdate(tx, op.id, null, ['progress = ?::jsonb'], [json(p)]));
+    await this.record(this.heldUpdate(op.id, null, ['progress = ?::jsonb'], [json(p)]));
   }
 
   /**
-   * Updates the operation while this worker holds its lease (and it is in `expected`, when given) and announces
-   * the new state; null when the lease is no longer ours.
+   * The update of an operation that matches only while this worker holds its lease (and it is in `expected`, when
+   * given), announcing the new state.
    */
-  private async heldUpdate(tx: OutcomeTx, id: string, expected: OperationState | null, set: string[], params: unknown[]): Promise<LcmOperation | null> {
-    const [row] = await tx.rows<OperationRow>(
-      `update lcm_operation set ${set.join(', ')}, updated_at = now(), row_version = row_version + 1
-       where id = ? and lease_owner = ?${expected ? ' and state = ?' : ''} returning *`,
-      [...params, id, this.id, ...(expected ? [expected] : [])],
-    );
-    if (!row) return null;
-    const op = operationFromRow(row);
-    tx.event(operationEvent(op, 'stored'));
-    return op;
+  private heldUpdate(id: string, expected: OperationState | null, set: string[], params: unknown[]): OutcomeStatement<OperationRow> {
+    return {
+      sql: `update lcm_operation set ${set.join(', ')}, updated_at = now(), row_version = row_version + 1
+            where id = ? and lease_owner = ?${expected ? ' and state = ?' : ''} returning *`,
+      params: [...params, id, this.id, ...(expected ? [expected] : [])],
+      announce: (rows) => rows.map((r) => operationEvent(operationFromRow(r), 'stored')),
+    };
   }
 
   /** Extends the leases of running operations; one the database no longer gives us, or one asked to cancel, is interrupted. */

@@ -1,44 +1,35 @@
-import type { EntityManager, Knex } from '@mikro-orm/postgresql';
-import { sqlRows } from '../db/sql-tx.js';
-import { appendEvent, insertEvents, type EventInput } from '../events/event-log.js';
+import type { EntityManager, Knex, MikroORM } from '@mikro-orm/postgresql';
+import { sqlRows, twoTripTransaction, type SqlStatement } from '../db/sql-tx.js';
+import { appendEvent, insertEventsStatement, type EventInput } from '../events/event-log.js';
 
 /**
- * The transaction an operation's outcome is recorded in, as handlers see it: raw statements, and events that
- * commit with them. The worker records outcomes without the ORM (its unit of work is the engine's main CPU cost);
- * a person's decision (failOperation) runs the same handler code inside the ORM transaction of the service.
+ * One statement of an operation's outcome, and the events its returned rows announce. `announce` may refuse the
+ * outcome by throwing (a row that should have been there was not): the whole outcome is rolled back.
  */
-export interface OutcomeTx {
-  rows<T>(sql: string, params?: readonly unknown[]): Promise<T[]>;
-  event(e: EventInput): void;
+export interface OutcomeStatement<R = never> extends SqlStatement {
+  announce?(rows: R[]): EventInput[];
 }
 
-/** An outcome on a raw transaction: events are buffered and inserted by `flush` in one statement before commit. */
-export class SqlOutcome implements OutcomeTx {
-  private readonly events: EventInput[] = [];
-
-  constructor(private readonly trx: Knex.Transaction) {}
-
-  rows<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
-    return sqlRows<T>(this.trx, sql, params);
-  }
-
-  event(e: EventInput): void {
-    this.events.push(e);
-  }
-
-  /** Inserts the buffered events; true when there were any (the caller signals the commit). */
-  async flush(): Promise<boolean> {
-    await insertEvents(this.trx, this.events);
-    return this.events.splice(0).length > 0;
-  }
+/**
+ * Records an outcome in one transaction of two round trips (sql-tx.ts `twoTripTransaction`): its statements, then
+ * the events they announce and the commit. The first statement is the guard: when it returns no row (the lease is
+ * no longer ours), nothing is kept and the answer is null. Otherwise the answer is the guard's rows.
+ */
+export async function recordOutcome<G>(orm: MikroORM, guard: OutcomeStatement<G>, effects: readonly OutcomeStatement<unknown>[] = []): Promise<{ rows: G[]; announced: boolean } | null> {
+  const statements = [guard, ...effects] as OutcomeStatement<unknown>[];
+  return twoTripTransaction(orm, statements, (results) => {
+    if (results[0]!.length === 0) return { value: null, rollback: true };
+    const events = statements.flatMap((s, i) => s.announce?.(results[i]!) ?? []);
+    return { value: { rows: results[0] as G[], announced: events.length > 0 }, then: events.length ? [insertEventsStatement(events)] : [] };
+  });
 }
 
-/** An outcome inside an ORM transaction: statements on its connection, events flushed with its unit of work. */
-export function emOutcome(em: EntityManager): OutcomeTx {
+/** Runs outcome statements one by one inside an ORM transaction (a person's decision), events in its unit of work. */
+export async function applyInUnitOfWork(em: EntityManager, statements: readonly OutcomeStatement<unknown>[]): Promise<void> {
   const trx = em.getTransactionContext<Knex.Transaction>();
-  if (!trx) throw new Error('emOutcome needs an entity manager inside a transaction');
-  return {
-    rows: <T>(sql: string, params: readonly unknown[] = []) => sqlRows<T>(trx, sql, params),
-    event: (e) => void appendEvent(em, e),
-  };
+  if (!trx) throw new Error('applyInUnitOfWork needs an entity manager inside a transaction');
+  for (const s of statements) {
+    const rows = await sqlRows<unknown>(trx, s.sql, s.params ?? []);
+    for (const e of s.announce?.(rows) ?? []) appendEvent(em, e);
+  }
 }

@@ -19,7 +19,7 @@ const rootOf = (trx: object): object => {
  * outside a transaction commits before `afterFlush`, so it signals there; a flush inside `em.transactional` only
  * marks its (root) transaction, which signals in `afterTransactionCommit` — never before the rows are visible to the
  * tailer's read (a read before the commit would find nothing and the event would wait for the safety poll).
- * Code that inserts events with raw SQL (event-log.ts `insertEvents`) calls `committed()` after its commit.
+ * Code that inserts events with raw SQL (event-log.ts `insertEventsStatement`) calls `committed()` after its commit.
  */
 export class EventCommitSignal implements EventSubscriber {
   private readonly listeners = new Set<Listener>();

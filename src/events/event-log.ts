@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { sqlRows, type SqlRunner } from '../db/sql-tx.js';
+import type { SqlStatement } from '../db/sql-tx.js';
 import { Event } from '../db/entities/index.js';
 
 /** Topics of the event log; the payload is a snapshot of the subject after the change. */
@@ -55,12 +55,13 @@ export interface EventInput {
 }
 
 /**
- * Appends events with one raw statement in the caller's transaction (the engine's outcomes). The insert trigger
- * notifies other replicas; after the commit, the caller tells this replica's tailer (EventCommitSignal.committed).
+ * The statement appending `events` (one row each) in the caller's transaction, for outcomes written without the ORM.
+ * The insert trigger notifies other replicas; after the commit, the caller tells this replica's tailer
+ * (EventCommitSignal.committed).
  */
-export async function insertEvents(db: SqlRunner, events: readonly EventInput[]): Promise<void> {
-  if (events.length === 0) return;
-  const values = events.map(() => '(?, ?, ?, ?::jsonb)').join(', ');
-  const params = events.flatMap((e) => [e.tenantId, e.topic, e.subjectId, JSON.stringify(e.payload)]);
-  await sqlRows(db, `insert into event (tenant_id, topic, subject_id, payload) values ${values}`, params);
+export function insertEventsStatement(events: readonly EventInput[]): SqlStatement {
+  return {
+    sql: `insert into event (tenant_id, topic, subject_id, payload) values ${events.map(() => '(?, ?, ?, ?::jsonb)').join(', ')}`,
+    params: events.flatMap((e) => [e.tenantId, e.topic, e.subjectId, JSON.stringify(e.payload)]),
+  };
 }

@@ -108,6 +108,11 @@ export class PluginRegistry {
     return this.entries.has(vim.toLowerCase());
   }
 
+  /** The VIM types whose plugin answered its last check (clientFor gives their client without waiting). */
+  healthyVims(): string[] {
+    return [...this.entries].filter(([, e]) => e.state.healthy === true).map(([vim]) => vim);
+  }
+
   availability(vim: string): PluginAvailability {
     const e = this.entries.get(vim.toLowerCase());
     if (!e) return PluginAvailability.MISSING;

@@ -2,8 +2,8 @@ import type { LcmOperation } from '../db/entities/index.js';
 import { sqlRows, type SqlRunner } from '../db/sql-tx.js';
 import type { EventInput } from '../events/event-log.js';
 
-/** Everything instantiate checks, read in one statement (each part null when its row does not exist). */
-export interface InstantiationFacts {
+/** Everything instantiate checks (each part null when its row does not exist), and whether it created the instance. */
+export interface InstantiationOutcome {
   host_vim: string | null;
   /** The host's tenant; null both for a shared host and for none (see host_found). */
   host_tenant: string | null;
@@ -16,27 +16,11 @@ export interface InstantiationFacts {
   prior: boolean;
   /** The package tenant's instances, counted up to the quota (a soft quota, as the original's). */
   instances: number;
-}
-
-const FACTS_SQL = `
-select h.vim as host_vim, h.tenant_id as host_tenant, h.id is not null as host_found,
-       p.tenant_id as package_tenant, p.onboarding_state, p.operational_state,
-       d.state as distribution_state,
-       exists (select 1 from app_instance where id = ?) as prior,
-       (select count(*) from (select 1 from app_instance i where i.tenant_id = p.tenant_id limit ?) c)::int as instances
-from (select 1) as one
-left join mec_host h on h.id = ?
-left join app_package p on p.id = ?
-left join package_distribution d on d.package_id = p.id and d.host_id = h.id`;
-
-export async function instantiationFacts(db: SqlRunner, q: { instanceId: string; hostId: string; packageId: string; quota: number }): Promise<InstantiationFacts> {
-  const [row] = await sqlRows<InstantiationFacts>(db, FACTS_SQL, [q.instanceId, q.quota, q.hostId, q.packageId]);
-  return row!;
+  inserted: boolean;
 }
 
 export interface NewInstance {
   id: string;
-  tenantId: string;
   packageId: string;
   hostId: string;
   name: string;
@@ -47,25 +31,63 @@ export interface NewInstance {
   createdAt: Date;
 }
 
+export interface InstantiationRequest {
+  inst: NewInstance;
+  /** The operation to create (its tenant is the package's, set by the statement). */
+  op: LcmOperation;
+  /** The instance's and the operation's events; their `tenantId` too is set by the statement. */
+  events: readonly EventInput[];
+  caller: { admin: boolean; tenantId: string | null };
+  /** VIM types whose plugin is up: a host of another type is refused. */
+  vims: readonly string[];
+  quota: number;
+}
+
 /**
- * Creates the instance, its instantiate operation and their events in one statement, so it needs no transaction:
- * all of it commits, or (a duplicate instance id, a second active operation) none of it.
+ * Instantiate in one statement: it reads every fact the checks need and, only when all of them pass, creates the
+ * instance, its operation and their events. All of it commits, or none of it (a duplicate instance id or a second
+ * active operation fails the statement); a refusal returns the facts, from which the service words the error.
+ * The rows belong to the package's tenant (an admin instantiates on a tenant's behalf).
  */
-export async function insertInstantiation(db: SqlRunner, inst: NewInstance, op: LcmOperation, events: readonly EventInput[]): Promise<void> {
-  const eventValues = events.map(() => '(?, ?, ?, ?::jsonb)').join(', ');
-  await sqlRows(
+export async function instantiateIfAllowed(db: SqlRunner, r: InstantiationRequest): Promise<InstantiationOutcome> {
+  const { inst, op, caller } = r;
+  const [row] = await sqlRows<InstantiationOutcome>(
     db,
-    `with i as (
+    `with f as (
+       select h.vim as host_vim, h.tenant_id as host_tenant, h.id is not null as host_found,
+              p.tenant_id as package_tenant, p.onboarding_state, p.operational_state, d.state as distribution_state,
+              exists (select 1 from app_instance where id = ?) as prior,
+              (select count(*) from (select 1 from app_instance i where i.tenant_id = p.tenant_id limit ?) c)::int as instances
+       from (select 1) as one
+       left join mec_host h on h.id = ?
+       left join app_package p on p.id = ?
+       left join package_distribution d on d.package_id = p.id and d.host_id = h.id),
+     ok as (
+       select f.package_tenant as tenant_id from f
+       where f.host_found and (?::boolean or f.host_tenant is null or f.host_tenant = ?)
+         and lower(f.host_vim) = any(?::text[])
+         and not f.prior
+         and f.package_tenant is not null and (?::boolean or f.package_tenant = ?)
+         and f.onboarding_state = 'ONBOARDED' and f.operational_state = 'ENABLED' and f.distribution_state = 'DISTRIBUTED'
+         and f.instances < ?),
+     i as (
        insert into app_instance (id, created_at, updated_at, row_version, tenant_id, package_id, host_id, name, description, instantiation_state, parameters, secrets, origin)
-       values (?, ?, ?, 1, ?, ?, ?, ?, ?, 'NOT_INSTANTIATED', ?::jsonb, ?::jsonb, ?)),
+       select ?, ?, ?, 1, ok.tenant_id, ?, ?, ?, ?, 'NOT_INSTANTIATED', ?::jsonb, ?::jsonb, ? from ok),
      o as (
        insert into lcm_operation (id, created_at, updated_at, row_version, tenant_id, type, state, instance_id, package_id, host_id, params, attempts, created_by)
-       values (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?::jsonb, 0, ?))
-     insert into event (tenant_id, topic, subject_id, payload) values ${eventValues}`,
+       select ?, ?, ?, 1, ok.tenant_id, ?, ?, ?, ?, ?, ?::jsonb, 0, ? from ok),
+     e as (
+       insert into event (tenant_id, topic, subject_id, payload)
+       select ok.tenant_id, v.topic, v.subject_id, v.payload::jsonb || jsonb_build_object('tenantId', ok.tenant_id)
+       from ok, (values ${r.events.map(() => '(?, ?, ?)').join(', ')}) as v(topic, subject_id, payload))
+     select f.*, exists (select 1 from ok) as inserted from f`,
     [
-      ...[inst.id, inst.createdAt, inst.createdAt, inst.tenantId, inst.packageId, inst.hostId, inst.name, inst.description, JSON.stringify(inst.parameters), JSON.stringify(inst.secrets), inst.origin],
-      ...[op.id, op.createdAt, op.updatedAt, op.tenantId, op.type, op.state, op.instanceId, op.packageId, op.hostId, JSON.stringify(op.params), op.createdBy],
-      ...events.flatMap((e) => [e.tenantId, e.topic, e.subjectId, JSON.stringify(e.payload)]),
+      ...[inst.id, r.quota, inst.hostId, inst.packageId],
+      ...[caller.admin, caller.tenantId, `{${r.vims.map((v) => JSON.stringify(v)).join(',')}}`, caller.admin, caller.tenantId, r.quota],
+      ...[inst.id, inst.createdAt, inst.createdAt, inst.packageId, inst.hostId, inst.name, inst.description, JSON.stringify(inst.parameters), JSON.stringify(inst.secrets), inst.origin],
+      ...[op.id, op.createdAt, op.updatedAt, op.type, op.state, op.instanceId, op.packageId, op.hostId, JSON.stringify(op.params), op.createdBy],
+      ...r.events.flatMap((e) => [e.topic, e.subjectId, JSON.stringify(e.payload)]),
     ],
   );
+  return row!;
 }

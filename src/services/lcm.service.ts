@@ -22,11 +22,12 @@ import type { TerminationMode } from '../engine/handlers/terminate.handler.js';
 import { newOperation } from '../engine/operation-rows.js';
 import { instanceEvent, operationEvent, recordDistribution, recordOperation } from '../engine/record-events.js';
 import type { InstanceSnapshot } from '../events/snapshots.js';
+import type { SqlRunner } from '../db/sql-tx.js';
 import { badInput, DomainError, ErrorCode, notFound } from '../errors.js';
 import type { PluginRegistry } from '../plugins/plugin-registry.js';
 import type { HostService } from './host.service.js';
 import { idempotent, idempotentSql } from './idempotency.js';
-import { insertInstantiation, instantiationFacts, type InstantiationFacts, type NewInstance } from './instantiation-sql.js';
+import { instantiateIfAllowed, type InstantiationOutcome, type NewInstance } from './instantiation-sql.js';
 import { validateInstantiation, type InstantiateRequest } from './lcm.validation.js';
 import type { PackageService } from './package.service.js';
 import type { RequestContext } from './request-context.js';
@@ -65,11 +66,6 @@ export class LcmService {
     requireWriter(ctx.principal);
     const req = validateInstantiation(input);
     const id = req.appInstanceId ?? randomUUID();
-    // Instantiate is the hot mutation: its checks are one statement and its writes another, without the ORM.
-    const facts = await instantiationFacts(ctx.em.getConnection().getKnex(), { instanceId: id, hostId: req.hostId, packageId: req.packageId, quota: this.d.maxInstancesPerTenant });
-    if (!facts.host_found || !canRead(ctx.principal, facts.host_tenant)) throw notFound('host', req.hostId);
-    // A host whose plugin is missing or down is refused now, not after the operation was queued.
-    await this.d.plugins.clientFor(facts.host_vim!);
     const digest = createHash('sha256').update(JSON.stringify(req.userSecrets)).digest('hex');
     // The id the caller chose, not one generated here: a replay with the same key must hash the same.
     const request = { id: req.appInstanceId, packageId: req.packageId, hostId: req.hostId, name: req.name, description: req.description, parameters: req.parameters, origin: req.origin, digest };
@@ -77,34 +73,9 @@ export class LcmService {
     const attempt = () =>
       idempotentSql(ctx, idempotencyKey, 'instantiateApp', request, {
         run: async (db) => {
-          if (facts.prior) {
-            const op = await this.priorInstantiation(ctx, id, req, digest);
-            if (op) return { value: op, remember: { operationId: op.id } };
-          }
-          const tenantId = this.instantiable(ctx, facts, req.packageId);
-          const generated = !req.userSecrets.ak;
-          const secrets: Record<string, string> = {
-            ...req.secretParameters,
-            ak: req.userSecrets.ak ?? randomBytes(14).toString('base64'),
-            sk: req.userSecrets.sk ?? randomBytes(48).toString('base64'),
-            [AKSK_GENERATED]: String(generated),
-            __requestDigest: digest,
-          };
-          const op = newOperation({
-            tenantId,
-            type: OperationType.INSTANTIATE,
-            instanceId: id,
-            packageId: req.packageId,
-            hostId: req.hostId,
-            params: { appInstanceId: id, packageId: req.packageId, hostId: req.hostId, name: req.name, parameters: req.parameters, akSkGenerated: generated, secretParameterKeys: Object.keys(req.secretParameters) },
-            createdBy: ctx.principal.userId,
-          });
-          const inst: NewInstance = { id, tenantId, packageId: req.packageId, hostId: req.hostId, name: req.name, description: req.description, parameters: req.parameters, secrets, origin: req.origin, createdAt: op.createdAt };
-          const at = op.createdAt.toISOString();
-          const snapshot: InstanceSnapshot = { id, tenantId, name: inst.name, description: inst.description, packageId: inst.packageId, hostId: inst.hostId, instantiationState: InstantiationState.NOT_INSTANTIATED, operationalState: null, parameters: inst.parameters, origin: inst.origin, createdAt: at, updatedAt: at, rowVersion: 1 };
-          await insertInstantiation(db, inst, op, [instanceEvent(snapshot, false), operationEvent(op, 'created')]);
-          inserted = true;
-          return { value: op, remember: { operationId: op.id } };
+          const op = await this.createInstantiation(ctx, db, id, req, digest);
+          inserted = op.inserted;
+          return { value: op.op, remember: { operationId: op.op.id } };
         },
         replay: (r) => this.operation(ctx.em, String(r.operationId)),
       });
@@ -122,6 +93,58 @@ export class LcmService {
     if (inserted) this.d.eventsCommitted();
     this.started(ctx, op);
     return op;
+  }
+
+  /**
+   * Instantiate is the hot mutation: one statement checks and writes (instantiation-sql.ts). When it refuses, the
+   * facts it read say why, in the order a caller checks: the host, its plugin, a replay, the package, the quota.
+   */
+  private async createInstantiation(ctx: RequestContext, db: SqlRunner, id: string, req: ReturnType<typeof validateInstantiation>, digest: string): Promise<{ op: LcmOperation; inserted: boolean }> {
+    const generated = !req.userSecrets.ak;
+    const secrets: Record<string, string> = {
+      ...req.secretParameters,
+      ak: req.userSecrets.ak ?? randomBytes(14).toString('base64'),
+      sk: req.userSecrets.sk ?? randomBytes(48).toString('base64'),
+      [AKSK_GENERATED]: String(generated),
+      __requestDigest: digest,
+    };
+    // The tenant is the package's; the statement sets it in the rows and the events.
+    const op = newOperation({
+      tenantId: '',
+      type: OperationType.INSTANTIATE,
+      instanceId: id,
+      packageId: req.packageId,
+      hostId: req.hostId,
+      params: { appInstanceId: id, packageId: req.packageId, hostId: req.hostId, name: req.name, parameters: req.parameters, akSkGenerated: generated, secretParameterKeys: Object.keys(req.secretParameters) },
+      createdBy: ctx.principal.userId,
+    });
+    const inst: NewInstance = { id, packageId: req.packageId, hostId: req.hostId, name: req.name, description: req.description, parameters: req.parameters, secrets, origin: req.origin, createdAt: op.createdAt };
+    const at = op.createdAt.toISOString();
+    const snapshot: InstanceSnapshot = { id, tenantId: '', name: inst.name, description: inst.description, packageId: inst.packageId, hostId: inst.hostId, instantiationState: InstantiationState.NOT_INSTANTIATED, operationalState: null, parameters: inst.parameters, origin: inst.origin, createdAt: at, updatedAt: at, rowVersion: 1 };
+    const events = [instanceEvent(snapshot, false), operationEvent(op, 'created')];
+    const caller = { admin: isAdmin(ctx.principal), tenantId: ctx.principal.tenantId };
+    for (let pass = 1; ; pass++) {
+      const f = await instantiateIfAllowed(db, { inst, op, events, caller, vims: this.d.plugins.healthyVims(), quota: this.d.maxInstancesPerTenant });
+      if (f.inserted) {
+        op.tenantId = f.package_tenant!;
+        return { op, inserted: true };
+      }
+      if (!f.host_found || !canRead(ctx.principal, f.host_tenant)) throw notFound('host', req.hostId);
+      // A host whose plugin is missing or down is refused now, not after the operation was queued; a plugin that is
+      // back (clientFor checks it again) gets one more try.
+      if (!this.d.plugins.healthyVims().includes(f.host_vim!.toLowerCase())) {
+        await this.d.plugins.clientFor(f.host_vim!);
+        if (pass === 1) continue;
+      }
+      if (f.prior) {
+        const prior = await this.priorInstantiation(ctx, id, req, digest);
+        if (prior) return { op: prior, inserted: false };
+      }
+      this.instantiable(ctx, f, req.packageId);
+      // Every check passes now: something changed since the statement read the facts.
+      if (pass === 1) continue;
+      throw new Error('instantiate was refused although every check passed');
+    }
   }
 
   async terminate(ctx: RequestContext, instanceId: string, opts: { mode: TerminationMode; timeoutSeconds: number }, idempotencyKey?: string | null): Promise<LcmOperation> {
@@ -263,7 +286,7 @@ export class LcmService {
    * The package can be instantiated on the host: the caller's own (an admin's: any), onboarded, enabled, and
    * distributed to the host; and the tenant is under its quota. Answers the tenant the instance belongs to.
    */
-  private instantiable(ctx: RequestContext, f: InstantiationFacts, packageId: string): string {
+  private instantiable(ctx: RequestContext, f: InstantiationOutcome, packageId: string): string {
     const tenantId = f.package_tenant;
     if (tenantId === null || (!isAdmin(ctx.principal) && tenantId !== ctx.principal.tenantId)) throw notFound('package', packageId);
     if (!canModify(ctx.principal, tenantId)) throw new DomainError(ErrorCode.FORBIDDEN, 'not your package');

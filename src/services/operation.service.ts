@@ -4,7 +4,7 @@ import { LcmOperation, OperationState } from '../db/entities/index.js';
 import type { AccessTokens } from '../engine/access-tokens.js';
 import type { OperationHandler } from '../engine/operation-handler.js';
 import type { OperationType } from '../db/entities/index.js';
-import { emOutcome } from '../engine/outcome-tx.js';
+import { applyInUnitOfWork } from '../engine/outcome-tx.js';
 import { recordOperation } from '../engine/record-events.js';
 import { DomainError, ErrorCode } from '../errors.js';
 import { idempotent } from './idempotency.js';
@@ -59,7 +59,7 @@ export class OperationService {
     return this.decide(ctx, id, idempotencyKey, 'failOperation', [OperationState.FAILED_TEMP], async (op, em) => {
       op.state = OperationState.FAILED;
       op.finishedAt = new Date();
-      await this.d.handlers[op.type].failed?.(emOutcome(em), op);
+      await applyInUnitOfWork(em, this.d.handlers[op.type].failed?.(op) ?? []);
       return false;
     });
   }

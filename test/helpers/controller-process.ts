@@ -14,6 +14,8 @@ export interface ControllerOptions {
   dataDir: string;
   /** More environment (K8S_PLUGIN, APPLCM_OPERATION_LEASE_MS, ...). */
   env?: Record<string, string>;
+  /** Options for node itself (e.g. --cpu-prof for a profile of a benchmark's controller). */
+  nodeArgs?: string[];
 }
 
 export interface ControllerProcess extends LcmApi {
@@ -36,7 +38,7 @@ function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 
 /** Starts `applcm serve --port 0` and waits until it listens. */
 export async function startController(o: ControllerOptions): Promise<ControllerProcess> {
-  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, ['--enable-source-maps', MAIN, 'serve', '--port', '0'], {
+  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, ['--enable-source-maps', ...(o.nodeArgs ?? []), MAIN, 'serve', '--port', '0'], {
     env: childEnv({ DATABASE_URL: o.databaseUrl, JWT_PUBLIC_KEY: o.ids.keys.publicKeyPem, APPLCM_DATA_DIR: o.dataDir, ...o.env }),
     stdio: ['pipe', 'pipe', 'pipe'],
   });

@@ -104,11 +104,7 @@ export const distributeHandler: OperationHandler = {
     }
   },
 
-  async rolledBack(tx, op) {
-    await deleteDistributions(tx, 'package_id = ? and operation_id = ?', [op.packageId, op.id]);
-  },
+  rolledBack: (op) => [deleteDistributions('package_id = ? and operation_id = ?', [op.packageId, op.id])],
 
-  async failed(tx, op) {
-    await failDistributions(tx, `package_id = ? and operation_id = ? and state = 'DISTRIBUTING'`, [op.packageId, op.id], 'the distribution was given up');
-  },
+  failed: (op) => [failDistributions(`package_id = ? and operation_id = ? and state = 'DISTRIBUTING'`, [op.packageId, op.id], 'the distribution was given up')],
 };

@@ -1,9 +1,9 @@
-import { AppPackage, type AppInstance } from '../../db/entities/index.js';
+import { AppPackage } from '../../db/entities/index.js';
 import type { AppConfiguration } from '../../packages/appd.js';
 import type { HandlerContext } from '../operation-handler.js';
 import { DomainError, ErrorCode } from '../../errors.js';
 import type { OperationHandler } from '../operation-handler.js';
-import { instanceOnPlugin, pluginHolds } from './plugin-access.js';
+import { instanceOnPlugin, pluginHolds, type PluginInstance } from './plugin-access.js';
 import { deleteInstance, updateInstance } from './row-changes.js';
 
 /** Keys of `secrets` that are flags, not parameters for the plugin. */
@@ -25,7 +25,7 @@ export const instantiateHandler: OperationHandler = {
     try {
       await p.client.instantiate(
         p.target,
-        { appInstanceId: p.inst.id, appPackageId: p.inst.package.id, parameters: { ...p.inst.parameters, ...secrets }, akSkLcmGen: generated === 'true' },
+        { appInstanceId: p.inst.id, appPackageId: p.inst.packageId, parameters: { ...p.inst.parameters, ...secrets }, akSkLcmGen: generated === 'true' },
         { signal: ctx.signal, correlationId: ctx.correlationId },
       );
     } catch (e) {
@@ -36,10 +36,7 @@ export const instantiateHandler: OperationHandler = {
     return null;
   },
 
-  async completed(tx, op) {
-    const found = await updateInstance(tx, op.instanceId!, `instantiation_state = 'INSTANTIATED', operational_state = 'STARTED'`);
-    if (!found) throw new DomainError(ErrorCode.NOT_FOUND, `app instance ${op.instanceId!} no longer exists`, { resource: 'app instance' });
-  },
+  completed: (op) => [updateInstance(op.instanceId!, `instantiation_state = 'INSTANTIATED', operational_state = 'STARTED'`, [], { required: true })],
 
   async rollback(ctx) {
     const p = await instanceOnPlugin(ctx);
@@ -47,14 +44,12 @@ export const instantiateHandler: OperationHandler = {
     await ctx.mep.terminate(p.inst.id, ctx.signal);
   },
 
-  async rolledBack(tx, op) {
-    await deleteInstance(tx, op.instanceId!);
-  },
+  rolledBack: (op) => [deleteInstance(op.instanceId!)],
 };
 
 /** As the original: the AK/SK, the instance name, and the services the AppD asks of the MEP (optional, produced, required). */
-async function registerWithMep(ctx: HandlerContext, inst: AppInstance, secrets: Record<string, string>): Promise<void> {
-  const pkg = await ctx.em().findOne(AppPackage, { id: inst.package.id }, { fields: ['id', 'appd'] });
+async function registerWithMep(ctx: HandlerContext, inst: PluginInstance, secrets: Record<string, string>): Promise<void> {
+  const pkg = await ctx.em().findOne(AppPackage, { id: inst.packageId }, { fields: ['id', 'appd'] });
   const conf = (pkg?.appd as { appConfiguration?: AppConfiguration | null } | null)?.appConfiguration ?? null;
   const services = conf ? [...conf.servicesOptional, ...conf.servicesProduced, ...conf.servicesRequired].map((s) => s.serName) : [];
   await ctx.mep.register(

@@ -1,5 +1,4 @@
 import { InstanceOperationalState } from '../../db/entities/index.js';
-import { DomainError, ErrorCode } from '../../errors.js';
 import type { OperationHandler } from '../operation-handler.js';
 import { instanceOnPlugin } from './plugin-access.js';
 import { updateInstance } from './row-changes.js';
@@ -17,10 +16,7 @@ export const operateHandler: OperationHandler = {
     return null;
   },
 
-  async completed(tx, op) {
-    const found = await updateInstance(tx, op.instanceId!, 'operational_state = ?', [stateAfter(op.params.action as OperateAction)]);
-    if (!found) throw new DomainError(ErrorCode.NOT_FOUND, `app instance ${op.instanceId!} no longer exists`, { resource: 'app instance' });
-  },
+  completed: (op) => [updateInstance(op.instanceId!, 'operational_state = ?', [stateAfter(op.params.action as OperateAction)], { required: true })],
 
   async rollback(ctx) {
     const p = await instanceOnPlugin(ctx);

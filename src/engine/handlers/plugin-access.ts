@@ -1,22 +1,64 @@
-import { AppInstance } from '../../db/entities/index.js';
+import type { InstantiationState } from '../../db/entities/index.js';
+import { sqlRows } from '../../db/sql-tx.js';
 import { DomainError, ErrorCode } from '../../errors.js';
 import { InstanceStatus_State } from '../../generated/proto/applcm_plugin.js';
 import type { PluginClient, PluginTarget } from '../../plugins/plugin-client.js';
 import { pluginTarget } from '../../plugins/plugin-target.js';
 import type { HandlerContext } from '../operation-handler.js';
 
+/** What the handlers need of an operation's instance and its host. */
+export interface PluginInstance {
+  id: string;
+  packageId: string;
+  name: string;
+  instantiationState: InstantiationState;
+  parameters: Record<string, string>;
+  /** Only when asked for (instantiate); empty otherwise. */
+  secrets: Record<string, string>;
+  host: { tenantId: string | null; ip: string; vim: string };
+}
+
 export interface InstanceOnPlugin {
-  inst: AppInstance;
+  inst: PluginInstance;
   client: PluginClient;
   target: PluginTarget;
 }
 
-/** The operation's instance with its host and package, the host's plugin client and the call target. */
+interface Row {
+  id: string;
+  package_id: string;
+  name: string;
+  instantiation_state: InstantiationState;
+  parameters: Record<string, string>;
+  secrets: Record<string, string> | null;
+  host_tenant: string | null;
+  host_ip: string;
+  host_vim: string;
+}
+
+/** The operation's instance with its host, the host's plugin client and the call target. */
 export async function instanceOnPlugin(ctx: HandlerContext, withSecrets = false): Promise<InstanceOnPlugin> {
   const id = ctx.op.instanceId;
-  // One statement: the host joined, the package as a reference (only its id is needed), secrets only when asked.
-  const inst = id ? await ctx.em().findOne(AppInstance, { id }, { populate: withSecrets ? ['host', 'secrets'] : ['host'], strategy: 'joined' }) : null;
-  if (!inst) throw new DomainError(ErrorCode.NOT_FOUND, `app instance ${JSON.stringify(id)} no longer exists`, { resource: 'app instance' });
+  // One statement, the host joined; the secrets only when asked for.
+  const [row] = id
+    ? await sqlRows<Row>(
+        ctx.db,
+        `select i.id, i.package_id, i.name, i.instantiation_state, i.parameters, ${withSecrets ? 'i.secrets' : 'null as secrets'},
+                h.tenant_id as host_tenant, h.ip as host_ip, h.vim as host_vim
+         from app_instance i join mec_host h on h.id = i.host_id where i.id = ?`,
+        [id],
+      )
+    : [];
+  if (!row) throw new DomainError(ErrorCode.NOT_FOUND, `app instance ${JSON.stringify(id)} no longer exists`, { resource: 'app instance' });
+  const inst: PluginInstance = {
+    id: row.id,
+    packageId: row.package_id,
+    name: row.name,
+    instantiationState: row.instantiation_state,
+    parameters: row.parameters,
+    secrets: row.secrets ?? {},
+    host: { tenantId: row.host_tenant, ip: row.host_ip, vim: row.host_vim },
+  };
   const client = await ctx.plugins.clientFor(inst.host.vim);
   return { inst, client, target: pluginTarget(inst.host, await ctx.accessToken()) };
 }

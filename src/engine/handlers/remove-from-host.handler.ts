@@ -13,11 +13,9 @@ export const removeFromHostHandler: OperationHandler = {
     return null;
   },
 
-  async completed(tx, op) {
-    await deleteDistributions(tx, 'package_id = ? and host_id = ?', [op.packageId, op.hostId]);
-  },
+  completed: (op) => [deleteDistributions('package_id = ? and host_id = ?', [op.packageId, op.hostId])],
 
-  async failed(tx, op) {
-    await failDistributions(tx, `package_id = ? and host_id = ? and operation_id = ? and state = 'DELETING'`, [op.packageId, op.hostId, op.id], 'removal from the host was given up; the package may still be on it');
-  },
+  failed: (op) => [
+    failDistributions(`package_id = ? and host_id = ? and operation_id = ? and state = 'DELETING'`, [op.packageId, op.hostId, op.id], 'removal from the host was given up; the package may still be on it'),
+  ],
 };

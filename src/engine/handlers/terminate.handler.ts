@@ -38,7 +38,5 @@ export const terminateHandler: OperationHandler = {
     return null;
   },
 
-  async completed(tx, op) {
-    await deleteInstance(tx, op.instanceId!);
-  },
+  completed: (op) => [deleteInstance(op.instanceId!)],
 };
