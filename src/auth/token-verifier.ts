@@ -42,40 +42,58 @@ export function keySourceFrom(auth: Config['auth'], fallbackPemFile?: string): K
   return { key, algorithms: algorithmsFor(key) };
 }
 
+/** How many verified tokens are remembered, and for how long at most (a rotated JWKS key takes effect within it). */
+const CACHE_ENTRIES = 1024;
+const CACHE_MS = 60_000;
+
 export function createTokenVerifier(auth: Config['auth'], source: KeySource): TokenVerifier {
+  // A portal or orchestrator sends the same token with every request; checking its signature each time costs more
+  // than the rest of a small request. A verified token is remembered until it expires (at most CACHE_MS); failures
+  // are not remembered.
+  const verified = new Map<string, { principal: Principal; until: number }>();
   return {
     async verify(token) {
       if (!token) throw unauthenticated('missing access token');
       if (token.length > 8192) throw unauthenticated('invalid access token');
-      let payload: unknown;
-      try {
-        const verified = await jwtVerify(token, source.key as KeyObject, {
-          algorithms: source.algorithms,
-          issuer: auth.issuer,
-          audience: auth.audience,
-          clockTolerance: auth.clockToleranceS,
-          requiredClaims: auth.requireExp ? ['exp'] : [],
-        });
-        payload = verified.payload;
-        // jose checks iat only against a maximum age; a token minted in the future is as suspect as an expired one.
-        const iat = verified.payload.iat;
-        if (typeof iat === 'number' && iat > Date.now() / 1000 + auth.clockToleranceS) throw unauthenticated('access token rejected: issued in the future');
-      } catch (e) {
-        if (e instanceof DomainError) throw e;
-        if (e instanceof joseErrors.JWTExpired) throw unauthenticated('access token expired');
-        if (e instanceof joseErrors.JWTClaimValidationFailed) throw unauthenticated(`access token rejected: ${e.claim} claim check failed`);
-        throw unauthenticated('invalid access token');
-      }
-      const claims = claimsSchema.safeParse(payload);
-      if (!claims.success) {
-        const claim = claims.error.issues[0]?.path[0];
-        throw unauthenticated(`access token rejected: claim ${String(claim)} missing or malformed`);
-      }
-      const role = effectiveRole(claims.data.authorities);
-      if (!role) throw unauthenticated('access token carries no MECM authority');
-      return { userId: claims.data.userId, userName: claims.data.user_name, role, tenantId: claims.data.userId };
+      const hit = verified.get(token);
+      if (hit && Date.now() < hit.until) return hit.principal;
+      if (hit) verified.delete(token);
+      const { principal, exp } = await check(token);
+      if (verified.size >= CACHE_ENTRIES) verified.delete(verified.keys().next().value!);
+      verified.set(token, { principal, until: Math.min(Date.now() + CACHE_MS, exp === undefined ? Infinity : exp * 1000) });
+      return principal;
     },
   };
+
+  async function check(token: string): Promise<{ principal: Principal; exp: number | undefined }> {
+    let payload: { exp?: number } & Record<string, unknown>;
+    try {
+      const result = await jwtVerify(token, source.key as KeyObject, {
+        algorithms: source.algorithms,
+        issuer: auth.issuer,
+        audience: auth.audience,
+        clockTolerance: auth.clockToleranceS,
+        requiredClaims: auth.requireExp ? ['exp'] : [],
+      });
+      payload = result.payload;
+      // jose checks iat only against a maximum age; a token minted in the future is as suspect as an expired one.
+      const iat = result.payload.iat;
+      if (typeof iat === 'number' && iat > Date.now() / 1000 + auth.clockToleranceS) throw unauthenticated('access token rejected: issued in the future');
+    } catch (e) {
+      if (e instanceof DomainError) throw e;
+      if (e instanceof joseErrors.JWTExpired) throw unauthenticated('access token expired');
+      if (e instanceof joseErrors.JWTClaimValidationFailed) throw unauthenticated(`access token rejected: ${e.claim} claim check failed`);
+      throw unauthenticated('invalid access token');
+    }
+    const claims = claimsSchema.safeParse(payload);
+    if (!claims.success) {
+      const claim = claims.error.issues[0]?.path[0];
+      throw unauthenticated(`access token rejected: claim ${String(claim)} missing or malformed`);
+    }
+    const role = effectiveRole(claims.data.authorities);
+    if (!role) throw unauthenticated('access token carries no MECM authority');
+    return { principal: { userId: claims.data.userId, userName: claims.data.user_name, role, tenantId: claims.data.userId }, exp: typeof payload.exp === 'number' ? payload.exp : undefined };
+  }
 }
 
 /** The raw token from `Authorization: Bearer …` or the original's `access_token` header. */

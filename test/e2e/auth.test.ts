@@ -60,6 +60,24 @@ describe('access tokens over HTTP', () => {
     assert.match(r.errors![0]!.message, /expired/);
   });
 
+  it('refuses a token it accepted before once the token expires (a verified token is remembered only until its exp)', async () => {
+    const s = await startTestServer('authexp', { JWT_CLOCK_TOLERANCE_S: '0' });
+    try {
+      const token = await signToken(s.keys, claims(), { exp: now() + 2 });
+      const first = await s.gql(Viewer, {}, token);
+      assert.equal(first.errors, undefined, JSON.stringify(first.errors));
+      const second = await s.gql(Viewer, {}, token);
+      assert.equal(second.errors, undefined, JSON.stringify(second.errors));
+      await new Promise((r) => setTimeout(r, 3100 - (Date.now() % 1000)));
+      const late = await s.gql(Viewer, {}, token);
+      assert.equal(late.status, 401);
+      assert.equal(late.errors?.[0]?.extensions?.code, 'UNAUTHENTICATED');
+      assert.match(late.errors![0]!.message, /expired/);
+    } finally {
+      await s.close();
+    }
+  });
+
   it('rejects a token not yet valid', async () => {
     await expectUnauthenticated(await signToken(t.keys, claims(), { nbf: now() + 3600 }));
   });
