@@ -50,6 +50,8 @@ const envSchema = z.object({
   APPLCM_BODY_LIMIT_BYTES: intIn(1024, 64 * 1024 * 1024, 1024 * 1024),
   APPLCM_WS_MAX_PAYLOAD_BYTES: intIn(1024, 64 * 1024 * 1024, 1024 * 1024),
   APPLCM_WS_INIT_TIMEOUT_MS: intIn(100, 60_000, 3000),
+  APPLCM_WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: intIn(1, 10_000, 100),
+  APPLCM_WS_MAX_CONNECTIONS_PER_TENANT: intIn(1, 100_000, 200),
   APPLCM_SHUTDOWN_GRACE_MS: intIn(0, 120_000, 10_000),
 
   // Event log tailer and subscriptions. The poll is only a safety net: commits on this replica wake the tailer at
@@ -155,6 +157,10 @@ export interface Config {
     maxMutations: number;
     wsMaxPayloadBytes: number;
     wsInitTimeoutMs: number;
+    /** Subscriptions one graphql-ws connection may hold at once; one more gets an error message. */
+    wsMaxSubscriptionsPerConnection: number;
+    /** graphql-ws connections one tenant may hold at once; one more is closed with 4429. */
+    wsMaxConnectionsPerTenant: number;
   };
   limits: { maxHostsPerTenant: number; maxPageSize: number };
   engine: {
@@ -246,6 +252,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       maxMutations: e.APPLCM_GQL_MAX_MUTATIONS,
       wsMaxPayloadBytes: e.APPLCM_WS_MAX_PAYLOAD_BYTES,
       wsInitTimeoutMs: e.APPLCM_WS_INIT_TIMEOUT_MS,
+      wsMaxSubscriptionsPerConnection: e.APPLCM_WS_MAX_SUBSCRIPTIONS_PER_CONNECTION,
+      wsMaxConnectionsPerTenant: e.APPLCM_WS_MAX_CONNECTIONS_PER_TENANT,
     },
     limits: { maxHostsPerTenant: e.APPLCM_MAX_HOSTS_PER_TENANT, maxPageSize: e.APPLCM_MAX_PAGE_SIZE },
     engine: {

@@ -19,6 +19,7 @@ import { subscribeShared } from '../events/shared-execution.js';
 import { tokenFromConnectionParams, type TokenVerifier } from '../auth/token-verifier.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
+import { DomainError, ErrorCode } from '../errors.js';
 import { rootFieldOf } from './apollo.js';
 import type { GraphQLContext } from './context.js';
 import { createErrorFormatter, stripSuggestions } from './format-error.js';
@@ -38,6 +39,8 @@ export interface WsDeps {
 interface WsExtra extends Record<PropertyKey, unknown> {
   principal: Principal;
   accessToken?: string;
+  /** The tenant this connection is counted against (see the per-tenant cap). */
+  countedTenant?: string;
 }
 
 const validationError = (message: string) => new GraphQLError(message, { extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
@@ -50,6 +53,15 @@ export function createWsServer(d: WsDeps): { close(): Promise<void> } {
   const wss = new WebSocketServer({ server: d.httpServer, path: d.path, maxPayload: d.limits.wsMaxPayloadBytes });
   const formatError = createErrorFormatter(d.log);
   const rules = [...specifiedRules, ...limitRules(d.limits), ...(d.limits.introspection ? [] : [NoSchemaIntrospectionCustomRule])];
+
+  // Connections per tenant (S9): one tenant cannot hold every socket the server can take.
+  const connections = new Map<string, number>();
+  const release = (tenant: string | undefined) => {
+    if (tenant === undefined) return;
+    const n = (connections.get(tenant) ?? 1) - 1;
+    if (n <= 0) connections.delete(tenant);
+    else connections.set(tenant, n);
+  };
 
   wss.on('connection', (socket) => {
     d.metrics.wsConnections.inc();
@@ -69,13 +81,32 @@ export function createWsServer(d: WsDeps): { close(): Promise<void> } {
           const token = tokenFromConnectionParams(ctx.connectionParams);
           ctx.extra.principal = await d.verifier.verify(token);
           ctx.extra.accessToken = token ?? '';
-          return true;
         } catch {
           d.metrics.authFailures.inc({ transport: 'ws' });
           return false;
         }
+        const tenant = ctx.extra.principal.tenantId;
+        const held = connections.get(tenant) ?? 0;
+        if (held >= d.limits.wsMaxConnectionsPerTenant) {
+          d.log.warn({ tenant, limit: d.limits.wsMaxConnectionsPerTenant }, 'graphql-ws connection refused: too many connections for the tenant');
+          ctx.extra.socket.close(4429, `too many connections for this tenant (at most ${d.limits.wsMaxConnectionsPerTenant})`);
+          return false;
+        }
+        connections.set(tenant, held + 1);
+        ctx.extra.countedTenant = tenant;
+        return true;
+      },
+      onClose: (ctx) => {
+        release(ctx.extra.countedTenant);
+        ctx.extra.countedTenant = undefined;
       },
       onSubscribe: (ctx, _id, payload) => {
+        // The one being subscribed is already listed (S9: one connection cannot open thousands).
+        if (Object.keys(ctx.subscriptions).length > d.limits.wsMaxSubscriptionsPerConnection) {
+          const limit = d.limits.wsMaxSubscriptionsPerConnection;
+          const refusal = new DomainError(ErrorCode.RATE_LIMITED, `too many subscriptions on this connection (at most ${limit}); complete one or open another connection`, { limit });
+          return [new GraphQLError(refusal.message, { originalError: refusal })];
+        }
         let document: DocumentNode;
         try {
           document = parse(payload.query, { maxTokens: d.limits.maxTokens });

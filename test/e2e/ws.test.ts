@@ -144,3 +144,79 @@ describe('limits over graphql-ws', () => {
     await stillServing(prod);
   });
 });
+
+describe('graphql-ws caps per connection and per tenant (hardening S9)', () => {
+  let capped: TestServer;
+  before(async () => {
+    capped = await startTestServer('wscaps', { APPLCM_WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: '3', APPLCM_WS_MAX_CONNECTIONS_PER_TENANT: '2' });
+  });
+  after(() => capped?.close());
+
+  /** A raw socket past connection_init; `messages` collects what the server sends afterwards. */
+  async function acked(token: string): Promise<{ ws: WebSocket; messages: { id?: string; type: string; payload?: unknown }[] }> {
+    const ws = await rawSocket(capped);
+    const messages: { id?: string; type: string; payload?: unknown }[] = [];
+    const ack = new Promise<void>((resolve, reject) => {
+      ws.on('message', (m: Buffer) => {
+        const msg = JSON.parse(m.toString()) as { id?: string; type: string; payload?: unknown };
+        if (msg.type === 'connection_ack') resolve();
+        else messages.push(msg);
+      });
+      ws.once('close', (code) => reject(new Error(`closed with ${code}`)));
+    });
+    ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } }));
+    await ack;
+    return { ws, messages };
+  }
+
+  const subscribe = (ws: WebSocket, id: string) => ws.send(JSON.stringify({ id, type: 'subscribe', payload: { query: 'subscription { operationUpdated { sequence operation { id state } } }' } }));
+  const settle = () => new Promise((r) => setTimeout(r, 300));
+
+  it('answers a subscription over the per-connection cap with an error; completing one makes room', async () => {
+    const { ws, messages } = await acked(capped.tokens.tenantA);
+    for (const id of ['s1', 's2', 's3']) subscribe(ws, id);
+    await settle();
+    assert.equal(messages.length, 0, `the first three are accepted and silent until an event: ${JSON.stringify(messages)}`);
+    subscribe(ws, 's4');
+    await settle();
+    assert.equal(messages.length, 1);
+    assert.equal(messages[0]!.id, 's4');
+    assert.equal(messages[0]!.type, 'error');
+    const [err] = messages[0]!.payload as { message: string; extensions: { code: string; limit: number } }[];
+    assert.equal(err!.extensions.code, 'RATE_LIMITED');
+    assert.equal(err!.extensions.limit, 3);
+    assert.match(err!.message, /at most 3/);
+
+    ws.send(JSON.stringify({ id: 's1', type: 'complete' }));
+    subscribe(ws, 's5');
+    await settle();
+    assert.equal(messages.length, 1, 'after s1 completed, s5 fits');
+    const gone = closeOf(ws);
+    ws.close();
+    await gone;
+    await stillServing(capped);
+  });
+
+  it('closes a tenant connection over the per-tenant cap (4429) while other tenants still connect; a closed one frees its place', async () => {
+    const first = await acked(capped.tokens.tenantA);
+    const second = await acked(capped.tokens.tenantA);
+    const third = await rawSocket(capped);
+    const closed = closeOf(third);
+    third.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${capped.tokens.tenantA}` } }));
+    const { code, reason } = await closed;
+    assert.equal(code, 4429);
+    assert.match(reason, /too many connections/);
+
+    const other = await acked(capped.tokens.tenantB);
+    other.ws.close();
+
+    const gone = closeOf(first.ws);
+    first.ws.close();
+    await gone;
+    // The server counts the close when it sees it; give it that moment.
+    await new Promise((r) => setTimeout(r, 100));
+    const again = await acked(capped.tokens.tenantA);
+    again.ws.close();
+    second.ws.close();
+  });
+});
