@@ -201,6 +201,8 @@ export class FakeKubeServer {
     const byField = fieldSelector(q.get('fieldSelector'));
     const matches = (e: StoreEvent) => e.rt === rt && (namespace === undefined || e.object.metadata.namespace === namespace) && byLabel(e.object) && byField(e.object);
     res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked', 'cache-control': 'no-cache' });
+    // As the API server: the answer starts at once, events follow whenever they happen.
+    res.flushHeaders();
     this.watches.add(res);
     const write = (type: string, object: object) => res.write(`${JSON.stringify({ type, object })}\n`);
     const store = this.cluster.store;
