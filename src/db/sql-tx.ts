@@ -18,9 +18,14 @@ export const sqlPool = (orm: MikroORM): Knex => orm.em.getConnection().getKnex()
 
 /**
  * A timestamp column of a raw row. The ORM registers PostgreSQL type parsers that leave timestamps as text
- * (`2026-11-29 17:26:30.963824+00`), which Date reads; a Date (another parser) passes through.
+ * (`2026-01-01 10:00:00.123456+00`); a Date (another parser) passes through.
  */
-export const pgDate = (v: string | Date): Date => (v instanceof Date ? v : new Date(v));
+export function pgDate(v: string | Date): Date {
+  if (v instanceof Date) return v;
+  const d = new Date(v.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00'));
+  if (Number.isNaN(d.getTime())) throw new Error(`unreadable timestamp ${JSON.stringify(v)}`);
+  return d;
+}
 
 export const pgDateOrNull = (v: string | Date | null): Date | null => (v === null ? null : pgDate(v));
 

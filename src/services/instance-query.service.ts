@@ -1,6 +1,7 @@
 import { ReferenceKind, type EntityManager } from '@mikro-orm/postgresql';
 import { isAdmin } from '../auth/principal.js';
 import { AppInstance, AppPackage, type InstanceOperationalState, type InstantiationState, MecHost } from '../db/entities/index.js';
+import { pgDate, sqlRows } from '../db/sql-tx.js';
 import { badInput } from '../errors.js';
 import { uuidFilter } from './operation-query.service.js';
 import { decodeCursor, pageSize, toPage, type Page, type PageArgs } from './pagination.js';
@@ -59,14 +60,6 @@ interface InstanceRow {
   row_version: number;
 }
 
-/** The ORM's connection hands timestamps over as PostgreSQL text ("2026-01-01 10:00:00.123+00"). */
-export function pgDate(v: string | Date): Date {
-  if (v instanceof Date) return v;
-  const d = new Date(v.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00'));
-  if (Number.isNaN(d.getTime())) throw new Error(`unreadable timestamp ${JSON.stringify(v)}`);
-  return d;
-}
-
 /** The columns an entity reads eagerly (lazy JSON documents are left to their own field resolvers). */
 function eagerColumns(em: EntityManager, entity: typeof AppPackage | typeof MecHost): string[] {
   return em
@@ -80,7 +73,7 @@ const escapeLike = (s: string): string => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /** Reads of app instances: the tenant's own (guests: their tenant's; admins: all), oldest first like every list. */
 export class InstanceQueryService {
-  private columns?: Record<string, string>;
+  private columns?: Record<string, string[]>;
 
   constructor(private readonly o: InstanceQueryOptions) {}
 
@@ -112,22 +105,25 @@ export class InstanceQueryService {
       cond('(i.created_at, i.id) > (?::timestamptz, ?::uuid)', c.createdAt.toISOString(), c.id);
     }
 
-    const rows = await ctx.em
-      .getConnection()
-      .execute<InstanceRow[]>(
-        `select i.id, i.tenant_id, i.package_id, i.host_id, i.name, i.description, i.instantiation_state, i.operational_state, i.parameters, i.origin, i.created_at, i.updated_at, i.row_version from app_instance i ${where.length ? `where ${where.join(' and ')}` : ''} order by i.created_at, i.id limit ?`,
-        [...params, limit + 1],
-        'all',
-      );
+    // The packages and hosts the page asks for come joined in the same statement: one round trip per page.
+    const joined = [include.package && { table: 'app_package', alias: 'p', column: 'package_id' }, include.host && { table: 'mec_host', alias: 'h', column: 'host_id' }].filter((j) => !!j);
+    const columns = this.columnsOf(ctx.em);
+    const select = joined.flatMap((j) => columns[j.table]!.map((c) => `${j.alias}.${c} as "${j.alias}__${c}"`));
+    const rows = await sqlRows<InstanceRow & Record<string, unknown>>(
+      ctx.em.getConnection().getKnex(),
+      `select i.id, i.tenant_id, i.package_id, i.host_id, i.name, i.description, i.instantiation_state, i.operational_state, i.parameters, i.origin, i.created_at, i.updated_at, i.row_version${select.length ? `, ${select.join(', ')}` : ''}
+       from app_instance i ${joined.map((j) => `join ${j.table} ${j.alias} on ${j.alias}.id = i.${j.column}`).join(' ')}
+       ${where.length ? `where ${where.join(' and ')}` : ''} order by i.created_at, i.id limit ?`,
+      [...params, limit + 1],
+    );
     const views = rows.slice(0, limit).map(toView);
-    const [packages, hosts] = await Promise.all([
-      include.package && views.length ? this.packagesById(ctx, [...new Set(views.map((v) => v.packageId))]) : null,
-      include.host && views.length ? this.hostsById(ctx, [...new Set(views.map((v) => v.hostId))]) : null,
-    ]);
-    for (const v of views) {
-      if (packages) v.loadedPackage = packages.get(v.packageId);
-      if (hosts) v.loadedHost = hosts.get(v.hostId);
-    }
+    const packages = new Map<string, AppPackage>();
+    const hosts = new Map<string, MecHost>();
+    rows.slice(0, limit).forEach((r, n) => {
+      const v = views[n]!;
+      if (include.package) v.loadedPackage = entityOf(ctx.em, AppPackage, packages, v.packageId, r, 'p__');
+      if (include.host) v.loadedHost = entityOf(ctx.em, MecHost, hosts, v.hostId, r, 'h__');
+    });
     return {
       page: toPage(rows.length > limit ? [...views, toView(rows[limit]!)] : views, limit, 0),
       count: async () => {
@@ -155,13 +151,24 @@ export class InstanceQueryService {
   /** Plain SQL and one entity per row: the ORM's query building costs more than the query for these lookups. */
   private async byId<T extends AppPackage | MecHost>(ctx: RequestContext, entity: new () => T, table: string, ids: readonly string[]): Promise<Map<string, T>> {
     const columns = this.columnsOf(ctx.em);
-    const rows = await ctx.em.getConnection().execute<Record<string, unknown>[]>(`select ${columns[table]!} from ${table} where id in (?)`, [[...ids]], 'all');
+    const rows = await ctx.em.getConnection().execute<Record<string, unknown>[]>(`select ${columns[table]!.join(', ')} from ${table} where id in (?)`, [[...ids]], 'all');
     return new Map(rows.map((r) => [String(r.id), ctx.em.map(entity, r)]));
   }
 
-  private columnsOf(em: EntityManager): Record<string, string> {
-    return (this.columns ??= { app_package: eagerColumns(em, AppPackage).join(', '), mec_host: eagerColumns(em, MecHost).join(', ') });
+  private columnsOf(em: EntityManager): Record<string, string[]> {
+    return (this.columns ??= { app_package: eagerColumns(em, AppPackage), mec_host: eagerColumns(em, MecHost) });
   }
+}
+
+/** The entity of a joined row's prefixed columns, made once per id for the page. */
+function entityOf<T extends AppPackage | MecHost>(em: EntityManager, entity: new () => T, seen: Map<string, T>, id: string, row: Record<string, unknown>, prefix: string): T {
+  const known = seen.get(id);
+  if (known) return known;
+  const own: Record<string, unknown> = {};
+  for (const k in row) if (k.startsWith(prefix)) own[k.slice(prefix.length)] = row[k];
+  const made = em.map<T>(entity, own as never);
+  seen.set(id, made);
+  return made;
 }
 
 function toView(r: InstanceRow): InstanceView {

@@ -103,16 +103,14 @@ export async function onboardPackage(t: TestServer, packageId: string, tenant: '
 
 /** Counts the SQL statements the server's ORM runs while `fn` runs (the test server shares this process). */
 export async function countQueries<T>(t: TestServer, fn: () => Promise<T>): Promise<{ result: T; queries: string[] }> {
-  const conn = t.orm.em.getConnection() as unknown as { execute: (...args: unknown[]) => Promise<unknown> };
-  const original = conn.execute;
+  // Every statement reaches knex, whether the ORM built it or a service wrote it (sql-tx.ts).
+  const knex = t.orm.em.getConnection().getKnex();
   const queries: string[] = [];
-  conn.execute = function (this: unknown, ...args: unknown[]) {
-    queries.push(String(args[0]));
-    return original.apply(this, args);
-  };
+  const listener = (q: { sql: string }) => queries.push(q.sql);
+  knex.on('query', listener);
   try {
     return { result: await fn(), queries };
   } finally {
-    conn.execute = original;
+    knex.off('query', listener);
   }
 }
