@@ -10,6 +10,7 @@ import { eventsOf, workloadEvent } from './workload-status.js';
 const SETTLE_MS = 150;
 /** A watch the API server closed (its timeout, a restart) is opened again after this pause. */
 const REOPEN_MS = 1000;
+const WATCH_TIMEOUT_S = 300;
 
 const comparable = (s: InstanceStatus): string => JSON.stringify({ ...s, observedAt: '' });
 
@@ -68,11 +69,12 @@ export function watchInstance(ctx: K8sContext, first: InstanceView, r: Req, out:
   };
 
   const watcher = new Watch(kube.kc);
-  const open = (path: string, query: Record<string, string | boolean>, onChange: (phase: string, obj: unknown) => void): void => {
+  const open = (path: string, query: Record<string, string | boolean | number>, onChange: (phase: string, obj: unknown) => void): void => {
     let resourceVersion = typeof query['resourceVersion'] === 'string' ? query['resourceVersion'] : undefined;
     const start = (): void => {
       if (!out.isOpen) return;
-      const q = { ...query, allowWatchBookmarks: true, ...(resourceVersion ? { resourceVersion } : {}) };
+      // The server ends each watch after a while (spread, as client-go's reflectors do); it reopens from the last version.
+      const q = { ...query, allowWatchBookmarks: true, timeoutSeconds: WATCH_TIMEOUT_S + Math.floor(Math.random() * WATCH_TIMEOUT_S), ...(resourceVersion ? { resourceVersion } : {}) };
       watcher
         .watch(
           path,
