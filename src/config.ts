@@ -2,6 +2,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_ARCHIVE_LIMITS, type ArchiveLimits } from './packages/archive-limits.js';
 import { MAX_CHUNK_BYTES, MIN_CHUNK_BYTES, DEFAULT_CHUNK_BYTES } from './plugins/chunks.js';
+import { DEFAULT_MAX_LIFECYCLE_CALLS } from './plugins/plugin-client.js';
 import { DEFAULT_DEADLINES, type Deadlines } from './plugins/deadlines.js';
 import type { ClientTlsOptions } from './plugins/grpc-tls.js';
 import { mergePluginSpecs, PluginConfigError, pluginSpecsFromEnv, pluginSpecsFromFile, type PluginSpec } from './plugins/plugin-config.js';
@@ -101,6 +102,7 @@ const envSchema = z.object({
   APPLCM_PLUGIN_CHUNK_BYTES: intIn(MIN_CHUNK_BYTES, MAX_CHUNK_BYTES, DEFAULT_CHUNK_BYTES),
   APPLCM_PLUGIN_MAX_RECEIVE_BYTES: intIn(1024 * 1024, 256 * 1024 * 1024, 24 * 1024 * 1024),
   APPLCM_PLUGIN_HEALTH_INTERVAL_MS: intIn(0, 3_600_000, 15_000),
+  APPLCM_PLUGIN_MAX_LIFECYCLE_CALLS: intIn(1, 1000, DEFAULT_MAX_LIFECYCLE_CALLS),
 
   // The LCM engine: workers claim operations with leases in the database.
   APPLCM_WORKER_ENABLED: bool.default(true),
@@ -183,6 +185,8 @@ export interface Config {
     chunkBytes: number;
     maxReceiveMessageBytes: number;
     healthIntervalMs: number;
+    /** Lifecycle calls in flight per plugin (APPLCM_PLUGIN_MAX_LIFECYCLE_CALLS); more wait their turn. */
+    maxLifecycleCalls: number;
   };
   packages: {
     maxBytes: number;
@@ -283,6 +287,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       chunkBytes: e.APPLCM_PLUGIN_CHUNK_BYTES,
       maxReceiveMessageBytes: e.APPLCM_PLUGIN_MAX_RECEIVE_BYTES,
       healthIntervalMs: e.APPLCM_PLUGIN_HEALTH_INTERVAL_MS,
+      maxLifecycleCalls: e.APPLCM_PLUGIN_MAX_LIFECYCLE_CALLS,
     },
     packages: {
       maxBytes: e.APPLCM_MAX_PACKAGE_BYTES,

@@ -99,6 +99,7 @@ export async function createServer(d: ServerDeps): Promise<AppServer> {
     chunkBytes: config.plugins.chunkBytes,
     maxReceiveMessageBytes: config.plugins.maxReceiveMessageBytes,
     healthIntervalMs: config.plugins.healthIntervalMs,
+    maxLifecycleCalls: config.plugins.maxLifecycleCalls,
     log: log.child({ component: 'plugins' }),
   });
   plugins.start();

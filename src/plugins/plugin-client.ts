@@ -5,6 +5,7 @@ import { CapabilitiesRequest, HealthResponse_Status, OperateRequest_Action, Plug
 import { AppLCMClient, AppLCMService, type UploadCfgRequest, type UploadPackageRequest } from '../generated/proto/lcmservice.js';
 import { VmImageMangerClient, type DownloadVmImageResponse } from '../generated/proto/resourcemanager.js';
 import { DEFAULT_CHUNK_BYTES, MAX_CHUNK_BYTES, MIN_CHUNK_BYTES, rechunk } from './chunks.js';
+import { CallSlots } from './call-slots.js';
 import { DEFAULT_DEADLINES, deadlineFor, type Deadlines, type RpcKind } from './deadlines.js';
 import { clientCredentials, type ClientTlsOptions } from './grpc-tls.js';
 import { pluginError, requireSuccess, sanitizePluginText, type CallSite } from './plugin-errors.js';
@@ -21,6 +22,8 @@ export interface PluginTarget {
 export interface CallOptions {
   signal?: AbortSignal;
   correlationId?: string;
+  /** Hears that a lifecycle call waits for one of the plugin's slots (true), and that it got one (false). */
+  onQueued?: (queued: boolean) => void;
 }
 
 export interface PluginClientOptions {
@@ -36,6 +39,8 @@ export interface PluginClientOptions {
   maxSendMessageBytes?: number;
   keepaliveTimeMs?: number;
   keepaliveTimeoutMs?: number;
+  /** Lifecycle calls (instantiate, terminate, operate, deletePackage) in flight at once; more wait their turn. */
+  maxLifecycleCalls?: number;
 }
 
 export type PackageStatus = 'DISTRIBUTING' | 'DISTRIBUTED' | 'ERROR';
@@ -56,6 +61,8 @@ export interface PluginHealth {
 }
 
 export const DEFAULT_MAX_RECEIVE_MESSAGE_BYTES = 24 * 1024 * 1024;
+/** Lifecycle calls one controller has in flight against one plugin (APPLCM_PLUGIN_MAX_LIFECYCLE_CALLS). */
+export const DEFAULT_MAX_LIFECYCLE_CALLS = 16;
 
 /** What an original EdgeGallery plugin serves: the AppLCM service, nothing more. */
 export const ORIGINAL_CAPABILITIES = (vim: string): CapabilitiesResponse => ({
@@ -91,8 +98,11 @@ export class PluginClient {
   private readonly images: VmImageMangerClient;
   private readonly deadlines: Deadlines;
   private readonly chunkBytes: number;
+  /** Lifecycle calls this client has in flight (hardening P11); the rest wait in order. */
+  readonly lifecycleSlots: CallSlots;
 
   constructor(o: PluginClientOptions) {
+    this.lifecycleSlots = new CallSlots(o.maxLifecycleCalls ?? DEFAULT_MAX_LIFECYCLE_CALLS);
     this.vim = o.vim;
     this.address = o.address;
     this.deadlines = { ...DEFAULT_DEADLINES, ...o.deadlines };
@@ -261,7 +271,20 @@ export class PluginClient {
     });
   }
 
-  private unary<Res>(rpc: string, kind: RpcKind, o: CallOptions | undefined, invoke: UnaryInvoke<Res>): Promise<Res> {
+  private async unary<Res>(rpc: string, kind: RpcKind, o: CallOptions | undefined, invoke: UnaryInvoke<Res>): Promise<Res> {
+    if (kind !== 'lifecycle') return this.unaryNow(rpc, kind, o, invoke);
+    // The deadline starts once the call has its slot: waiting is not the plugin's time.
+    const release = await this.lifecycleSlots.acquire(o?.signal, o?.onQueued).catch(() => {
+      throw cancelled(this.site(rpc));
+    });
+    try {
+      return await this.unaryNow(rpc, kind, o, invoke);
+    } finally {
+      release();
+    }
+  }
+
+  private unaryNow<Res>(rpc: string, kind: RpcKind, o: CallOptions | undefined, invoke: UnaryInvoke<Res>): Promise<Res> {
     const site = this.site(rpc);
     return new Promise<Res>((resolve, reject) => {
       if (o?.signal?.aborted) return reject(cancelled(site));

@@ -37,6 +37,8 @@ export interface RegistryOptions {
   maxReceiveMessageBytes?: number;
   /** Background health checks; 0 disables them (checks then happen on demand). */
   healthIntervalMs: number;
+  /** Lifecycle calls in flight per plugin; more wait their turn (hardening P11). */
+  maxLifecycleCalls?: number;
   log: Logger;
 }
 
@@ -77,6 +79,7 @@ export class PluginRegistry {
       deadlines: { ...this.opts.deadlines, ...spec.deadlines },
       chunkBytes: this.opts.chunkBytes,
       maxReceiveMessageBytes: this.opts.maxReceiveMessageBytes,
+      maxLifecycleCalls: this.opts.maxLifecycleCalls,
     };
     this.entries.set(spec.vim, {
       spec,

@@ -3,7 +3,7 @@ import type { AppConfiguration } from '../../packages/appd.js';
 import type { HandlerContext } from '../operation-handler.js';
 import { DomainError, ErrorCode } from '../../errors.js';
 import type { OperationHandler } from '../operation-handler.js';
-import { instanceOnPlugin, pluginHolds, type PluginInstance } from './plugin-access.js';
+import { instanceOnPlugin, lifecycleCall, pluginHolds, type PluginInstance } from './plugin-access.js';
 import { deleteInstance, updateInstance } from './row-changes.js';
 
 /** Keys of `secrets` that are flags, not parameters for the plugin. */
@@ -26,7 +26,7 @@ export const instantiateHandler: OperationHandler = {
       await p.client.instantiate(
         p.target,
         { appInstanceId: p.inst.id, appPackageId: p.inst.packageId, parameters: { ...p.inst.parameters, ...secrets }, akSkLcmGen: generated === 'true' },
-        { signal: ctx.signal, correlationId: ctx.correlationId },
+        lifecycleCall(ctx),
       );
     } catch (e) {
       // The outcome is unknown: the plugin says whether it holds the instance.
@@ -40,7 +40,7 @@ export const instantiateHandler: OperationHandler = {
 
   async rollback(ctx) {
     const p = await instanceOnPlugin(ctx);
-    await p.client.terminate(p.target, p.inst.id, { signal: ctx.signal, correlationId: ctx.correlationId });
+    await p.client.terminate(p.target, p.inst.id, lifecycleCall(ctx));
     await ctx.mep.terminate(p.inst.id, ctx.signal);
   },
 

@@ -1,6 +1,6 @@
 import { InstanceOperationalState } from '../../db/entities/index.js';
 import type { OperationHandler } from '../operation-handler.js';
-import { instanceOnPlugin } from './plugin-access.js';
+import { instanceOnPlugin, lifecycleCall } from './plugin-access.js';
 import { updateInstance } from './row-changes.js';
 
 export type OperateAction = 'START' | 'STOP';
@@ -12,7 +12,7 @@ const inverse = (a: OperateAction): OperateAction => (a === 'STOP' ? 'START' : '
 export const operateHandler: OperationHandler = {
   async run(ctx) {
     const p = await instanceOnPlugin(ctx);
-    await p.client.operate(p.target, p.inst.id, ctx.op.params.action as OperateAction, { signal: ctx.signal, correlationId: ctx.correlationId });
+    await p.client.operate(p.target, p.inst.id, ctx.op.params.action as OperateAction, lifecycleCall(ctx));
     return null;
   },
 
@@ -20,6 +20,6 @@ export const operateHandler: OperationHandler = {
 
   async rollback(ctx) {
     const p = await instanceOnPlugin(ctx);
-    await p.client.operate(p.target, p.inst.id, inverse(ctx.op.params.action as OperateAction), { signal: ctx.signal, correlationId: ctx.correlationId });
+    await p.client.operate(p.target, p.inst.id, inverse(ctx.op.params.action as OperateAction), lifecycleCall(ctx));
   },
 };

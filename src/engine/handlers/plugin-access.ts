@@ -2,7 +2,7 @@ import type { InstantiationState } from '../../db/entities/index.js';
 import { sqlRows } from '../../db/sql-tx.js';
 import { DomainError, ErrorCode } from '../../errors.js';
 import { InstanceStatus_State } from '../../generated/proto/applcm_plugin.js';
-import type { PluginClient, PluginTarget } from '../../plugins/plugin-client.js';
+import type { CallOptions, PluginClient, PluginTarget } from '../../plugins/plugin-client.js';
 import { pluginTarget } from '../../plugins/plugin-target.js';
 import type { HandlerContext } from '../operation-handler.js';
 
@@ -88,4 +88,19 @@ export async function pluginHolds(p: InstanceOnPlugin, signal: AbortSignal, opts
     if (e instanceof DomainError && e.code === ErrorCode.NOT_FOUND) return false;
     throw e;
   }
+}
+
+/**
+ * Call options for a lifecycle call of the operation: its signal and correlation id, and its progress showing when
+ * the call waits for one of the plugin's call slots (hardening P11: the queue is visible on the operation).
+ */
+export function lifecycleCall(ctx: HandlerContext): CallOptions {
+  return {
+    signal: ctx.signal,
+    correlationId: ctx.correlationId,
+    onQueued: (queued) => {
+      const p = queued ? { step: 'queued', message: 'waiting for a free call slot of the plugin (APPLCM_PLUGIN_MAX_LIFECYCLE_CALLS)' } : { step: 'running' };
+      ctx.progress(p).catch((e: unknown) => ctx.log.warn({ err: e }, 'recording queue progress failed'));
+    },
+  };
 }

@@ -1,7 +1,7 @@
 import { InstantiationState } from '../../db/entities/index.js';
 import { DomainError, ErrorCode } from '../../errors.js';
 import type { OperationHandler } from '../operation-handler.js';
-import { instanceOnPlugin, pluginHolds } from './plugin-access.js';
+import { instanceOnPlugin, lifecycleCall, pluginHolds } from './plugin-access.js';
 import { deleteInstance } from './row-changes.js';
 
 export type TerminationMode = 'GRACEFUL' | 'FORCEFUL';
@@ -29,7 +29,7 @@ export const terminateHandler: OperationHandler = {
     }
     await ctx.progress({ step: 'terminating' });
     try {
-      await p.client.terminate(p.target, p.inst.id, { signal: ctx.signal, correlationId: ctx.correlationId });
+      await p.client.terminate(p.target, p.inst.id, lifecycleCall(ctx));
     } catch (e) {
       if (!(e instanceof DomainError && e.code === ErrorCode.DEADLINE_EXCEEDED && !(await pluginHolds(p, ctx.signal)))) throw e;
     }
