@@ -87,6 +87,9 @@ const envSchema = z.object({
   APPLCM_PLUGINS_FILE: z.string().optional(),
   // applcm dev starts in-process plugins on loopback for VIM types nobody configured; false turns that off.
   APPLCM_EMBEDDED_PLUGINS: bool.default(true),
+  // What serves k8s hosts in the embedded default: the simulator (deploys nothing), or the real Kubernetes plugin
+  // (helm from HELM_BIN or PATH against each host's kubeconfig).
+  APPLCM_EMBEDDED_K8S: z.enum(['sim', 'helm']).default('sim'),
   // TLS to plugins: on when set (or when a CA file is given); mutual TLS when a client certificate and key are given.
   APPLCM_PLUGIN_TLS: bool.optional(),
   APPLCM_PLUGIN_CA_FILE: z.string().optional(),
@@ -181,6 +184,8 @@ export interface Config {
   plugins: {
     specs: PluginSpec[];
     embedded: boolean;
+    /** APPLCM_EMBEDDED_K8S: the simulator or the Kubernetes (helm) plugin for k8s hosts in the embedded default. */
+    embeddedK8s: 'sim' | 'helm';
     deadlines: Deadlines;
     chunkBytes: number;
     maxReceiveMessageBytes: number;
@@ -276,6 +281,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     plugins: {
       specs,
       embedded: e.APPLCM_EMBEDDED_PLUGINS,
+      embeddedK8s: e.APPLCM_EMBEDDED_K8S,
       deadlines: {
         health: e.APPLCM_PLUGIN_DEADLINE_HEALTH_MS,
         query: e.APPLCM_PLUGIN_DEADLINE_QUERY_MS,
