@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { Semaphore } from './kube-client.js';
 
 /** A helm run that failed: `message` is Helm's own error text (its "Error: " prefix removed). */
 export class HelmError extends Error {
@@ -60,10 +61,16 @@ export function helmReason(stderr: string): string {
 export class HelmCli {
   private versionP?: Promise<HelmVersion>;
 
+  private readonly slots: Semaphore;
+
   constructor(
     readonly bin: string,
     private readonly homeDir: string,
-  ) {}
+    /** helm processes at once: each is a Go binary of some 60 MB that renders, applies and waits. */
+    maxProcesses = 4,
+  ) {
+    this.slots = new Semaphore(maxProcesses);
+  }
 
   version(): Promise<HelmVersion> {
     this.versionP ??= this.run(['version', '--template', '{{.Version}}'], 10_000).then(
@@ -118,7 +125,11 @@ export class HelmCli {
     return ['--kubeconfig', t.kubeconfig, '--namespace', t.namespace];
   }
 
-  private async run(args: string[], timeoutMs: number): Promise<string> {
+  private run(args: string[], timeoutMs: number): Promise<string> {
+    return this.slots.use(() => this.spawn(args, timeoutMs));
+  }
+
+  private async spawn(args: string[], timeoutMs: number): Promise<string> {
     const home = this.homeDir;
     await fs.mkdir(home, { recursive: true, mode: 0o700 });
     const env = {

@@ -17,6 +17,8 @@ export interface K8sPluginOptions {
   helmBin?: string;
   /** How long helm waits for a release's resources to become ready (`--timeout`); default 150 s, under the controller's 180 s. */
   helmTimeoutMs?: number;
+  /** helm processes running at once (installs beyond wait their turn); default 4. */
+  maxHelmProcesses?: number;
   /** Deadline of one Kubernetes API read; default 5 s, so an unreachable cluster is reported quickly. */
   kubeRequestTimeoutMs?: number;
   /** Kubernetes API requests in flight at once per cluster; default 8. */
@@ -28,6 +30,7 @@ export interface K8sPluginOptions {
 export interface ResolvedK8sOptions {
   helmBin: string;
   helmTimeoutMs: number;
+  maxHelmProcesses: number;
   kubeRequestTimeoutMs: number;
   kubeMaxInFlight: number;
   heartbeatMs: number;
@@ -37,6 +40,7 @@ export function resolveK8sOptions(o: K8sPluginOptions): ResolvedK8sOptions {
   return {
     helmBin: o.helmBin ?? process.env['HELM_BIN'] ?? 'helm',
     helmTimeoutMs: o.helmTimeoutMs ?? 150_000,
+    maxHelmProcesses: o.maxHelmProcesses ?? 4,
     kubeRequestTimeoutMs: o.kubeRequestTimeoutMs ?? 5_000,
     kubeMaxInFlight: o.kubeMaxInFlight ?? 8,
     heartbeatMs: o.heartbeatMs ?? 15_000,

@@ -42,7 +42,7 @@ export class K8sPlugin {
     const maxReceiveMessageBytes = o.maxReceiveMessageBytes ?? DEFAULT_PLUGIN_MAX_MESSAGE_BYTES;
     const ctx: K8sContext = {
       store,
-      helm: new HelmCli(opts.helmBin, path.join(dataDir, 'helm-home')),
+      helm: new HelmCli(opts.helmBin, path.join(dataDir, 'helm-home'), opts.maxHelmProcesses),
       opts,
       // No faults are injected into the real plugin; the runner logs calls and ends streams on stop.
       runner: new RpcRunner(new FaultBook()),
