@@ -37,8 +37,11 @@ export interface HelmReleaseJson {
 }
 
 const MAX_OUTPUT = 64 * 1024 * 1024;
-/** Helm's own --timeout bounds its waits; this bounds the process beyond that (discovery, hooks, a hung exec). */
-const PROCESS_GRACE_MS = 30_000;
+/**
+ * Helm's own --timeout bounds its waits; this bounds the process beyond that (discovery, hooks, a hung exec). With the
+ * default 150 s timeout a helm run ends within 170 s, inside the controller's 180 s lifecycle deadline.
+ */
+const PROCESS_GRACE_MS = 20_000;
 
 const seconds = (ms: number): string => `${Math.max(1, Math.ceil(ms / 1000))}s`;
 
