@@ -17,7 +17,7 @@ export const AKSK_GENERATED = '__akSkGenerated';
 export const instantiateHandler: OperationHandler = {
   async run(ctx) {
     const p = await instanceOnPlugin(ctx, true);
-    if (ctx.resumed && (await pluginHolds(p, ctx.signal, { failedIsError: true }))) return { reconciled: true };
+    if (ctx.resumed && (await pluginHolds(p, ctx.signal, { failedIsError: true, deployed: true }))) return { reconciled: true };
     const generated = p.inst.secrets[AKSK_GENERATED];
     // Keys starting with __ are the controller's own bookkeeping, not parameters.
     const secrets = Object.fromEntries(Object.entries(p.inst.secrets).filter(([k]) => !k.startsWith('__')));
@@ -30,7 +30,7 @@ export const instantiateHandler: OperationHandler = {
       );
     } catch (e) {
       // The outcome is unknown: the plugin says whether it holds the instance.
-      if (e instanceof DomainError && e.code === ErrorCode.DEADLINE_EXCEEDED && (await pluginHolds(p, ctx.signal, { failedIsError: true }))) return { reconciled: true };
+      if (e instanceof DomainError && e.code === ErrorCode.DEADLINE_EXCEEDED && (await pluginHolds(p, ctx.signal, { failedIsError: true, deployed: true }))) return { reconciled: true };
       throw e;
     }
     return null;

@@ -65,15 +65,18 @@ export async function instanceOnPlugin(ctx: HandlerContext, withSecrets = false)
 
 /**
  * Whether the plugin holds the instance: asked after a call whose outcome is unknown (its deadline passed) and when
- * an interrupted operation is resumed, so that nothing is deployed twice and nothing is assumed.
+ * an interrupted operation is resumed, so that nothing is deployed twice and nothing is assumed. With `deployed`, an
+ * instance still DEPLOYING (a helm install in flight) does not count: the instantiate is not known to have
+ * succeeded, and calling it again is safe (the plugin protocol makes it wait for the install in flight).
  */
-export async function pluginHolds(p: InstanceOnPlugin, signal: AbortSignal, opts: { failedIsError?: boolean } = {}): Promise<boolean> {
+export async function pluginHolds(p: InstanceOnPlugin, signal: AbortSignal, opts: { failedIsError?: boolean; deployed?: boolean } = {}): Promise<boolean> {
   try {
     const s = await p.client.instanceStatus(p.target, p.inst.id, { signal });
     // Present but failed is not a success to record: the operation stops, and a rollback cleans it up.
     if (opts.failedIsError && s.state === InstanceStatus_State.FAILED) {
       throw new DomainError(ErrorCode.PLUGIN_ERROR, `the plugin holds instance ${p.inst.id} but its deployment FAILED: ${s.reason || 'no reason given'}`, { pluginState: 'FAILED', reason: s.reason });
     }
+    if (opts.deployed && s.state === InstanceStatus_State.DEPLOYING) return false;
     return s.state !== InstanceStatus_State.ABSENT;
   } catch (e) {
     if (!(e instanceof DomainError) || e.details.pluginState === 'FAILED') throw e;
