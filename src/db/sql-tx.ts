@@ -47,35 +47,56 @@ export type SqlDecision<T> = { value: T; then: SqlStatement[] } | { value: T; ro
  * Throwing in `decide`, or any failure, rolls back.
  */
 export async function twoTripTransaction<T>(orm: MikroORM, first: readonly SqlStatement[], decide: (rows: unknown[][]) => SqlDecision<T>): Promise<T> {
-  const knex = sqlPool(orm);
-  const platform = orm.em.getPlatform();
-  const text = (stmts: readonly SqlStatement[]) => stmts.map((s) => platform.formatQuery(s.sql, [...(s.params ?? [])])).join(';\n');
-  const run = async (conn: unknown, sql: string): Promise<unknown[][]> => {
-    const r = await knex.raw<{ rows: unknown[] } | { rows: unknown[] }[]>(sql).connection(conn);
-    return (Array.isArray(r) ? r : [r]).map((x) => x.rows);
-  };
-  const client = knex.client as { acquireConnection(): Promise<unknown>; releaseConnection(c: unknown): Promise<void> };
-  const conn = await client.acquireConnection();
-  try {
+  return onConnection(orm, async (send, text) => {
     let decision: SqlDecision<T>;
     try {
       // The first result is BEGIN's.
-      const rows = (await run(conn, `begin;\n${text(first)}`)).slice(1);
+      const rows = (await send(`begin;\n${text(first)}`)).slice(1);
       decision = decide(rows);
       if ('rollback' in decision) {
-        await run(conn, 'rollback');
+        await send('rollback');
         return decision.value;
       }
     } catch (e) {
-      await run(conn, 'rollback').catch(() => undefined);
+      await send('rollback').catch(() => undefined);
       throw e;
     }
     // A failed COMMIT (or closing statement) rolls back by itself; the connection is idle again either way.
-    await run(conn, decision.then.length ? `${text(decision.then)};\ncommit` : 'commit').catch(async (e: unknown) => {
-      await run(conn, 'rollback').catch(() => undefined);
+    await send(decision.then.length ? `${text(decision.then)};\ncommit` : 'commit').catch(async (e: unknown) => {
+      await send('rollback').catch(() => undefined);
       throw e;
     });
     return decision.value;
+  });
+}
+
+/** `BEGIN`, the statements and `COMMIT` in one round trip; answers the rows of each statement. Any failure rolls back. */
+export async function oneTripTransaction(orm: MikroORM, statements: readonly SqlStatement[]): Promise<unknown[][]> {
+  return onConnection(orm, async (send, text) => {
+    try {
+      return (await send(`begin;\n${text(statements)};\ncommit`)).slice(1, -1);
+    } catch (e) {
+      await send('rollback').catch(() => undefined);
+      throw e;
+    }
+  });
+}
+
+type Send = (sql: string) => Promise<unknown[][]>;
+
+/** Runs `fn` with one pooled connection, to which it sends several statements per message (values inlined). */
+async function onConnection<T>(orm: MikroORM, fn: (send: Send, text: (stmts: readonly SqlStatement[]) => string) => Promise<T>): Promise<T> {
+  const knex = sqlPool(orm);
+  const platform = orm.em.getPlatform();
+  const text = (stmts: readonly SqlStatement[]) => stmts.map((s) => platform.formatQuery(s.sql, [...(s.params ?? [])])).join(';\n');
+  const client = knex.client as { acquireConnection(): Promise<unknown>; releaseConnection(c: unknown): Promise<void> };
+  const conn = await client.acquireConnection();
+  const send: Send = async (sql) => {
+    const r = await knex.raw<{ rows: unknown[] } | { rows: unknown[] }[]>(sql).connection(conn);
+    return (Array.isArray(r) ? r : [r]).map((x) => x.rows);
+  };
+  try {
+    return await fn(send, text);
   } finally {
     await client.releaseConnection(conn);
   }

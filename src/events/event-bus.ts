@@ -33,14 +33,12 @@ interface Waiter {
   resolve: () => void;
 }
 
-/** How soon to try again when another replica's sequencer was positioning events (it may have missed ours). */
-const SEQUENCER_BUSY_RETRY_MS = 25;
-
 /**
  * One per server: follows the event table by position and fans each new row out to in-memory taps. Whatever the
- * number of subscribers, a wake costs one sequencer run and one query (more only while a backlog is read in pages).
+ * number of subscribers, a wake costs one sequencer run and one query (more only while a backlog is read in pages);
+ * with no subscriber at all, only the sequencer run.
  *
- * It wakes on (a) an in-process signal after any ORM commit that inserted events, (b) `LISTEN applcm_events` on
+ * It wakes on (a) an in-process signal after any commit that inserted events, (b) `LISTEN applcm_events` on
  * real PostgreSQL (other replicas' commits; the connection reconnects with backoff), (c) a slow safety poll. Wakes
  * that arrive while a read runs collapse into one more read.
  *
@@ -168,13 +166,15 @@ export class EventBus {
     while (this.dirty && !this.stopped) {
       this.dirty = false;
       try {
-        if (this.o.sequencer && (await this.o.sequencer.run()) === null) {
-          // Another replica is positioning; its commit wakes us, but it may have started before our events committed.
-          clearTimeout(this.retryTimer);
-          this.retryTimer = setTimeout(() => this.scope.runInAsyncScope(() => this.wake()), SEQUENCER_BUSY_RETRY_MS);
-          this.retryTimer.unref();
-        }
+        const run = this.o.sequencer ? await this.o.sequencer.run() : null;
         if (this.stopped) return;
+        // Nobody listens and nobody waits: what this run positioned needs no read. Its last position is the end of
+        // the log (every earlier one was handed out before it), so a tap added now starts after it, as after a read.
+        if (run?.last != null && this.tapCount === 0 && this.waiters.length === 0) {
+          if (run.last > this.position) this.position = run.last;
+          this.failures = 0;
+          continue;
+        }
         for (;;) {
           this.reads++;
           const rows = await this.o.reader.read({ after: this.position, limit: this.o.batchSize });
