@@ -87,7 +87,7 @@ const percentile = (sorted: number[], p: number): number => sorted[Math.min(sort
 
 async function main(): Promise<void> {
   const { startTestServer } = await import('../test/helpers/test-server.js');
-  const t = await startTestServer('benchfanout', { LOG_LEVEL: 'warn', APPLCM_WS_INIT_TIMEOUT_MS: '60000', APPLCM_EVENT_POLL_MS: '600000' });
+  const t = await startTestServer('benchfanout', { LOG_LEVEL: 'warn', APPLCM_WS_INIT_TIMEOUT_MS: '60000', APPLCM_EVENT_POLL_MS: '600000', APPLCM_WS_MAX_CONNECTIONS_PER_TENANT: String(SUBSCRIBERS) });
   const db = new pg.Client({ connectionString: t.db.url });
   await db.connect();
   const workers: Worker[] = [];

@@ -52,7 +52,7 @@ const envSchema = z.object({
   APPLCM_WS_MAX_PAYLOAD_BYTES: intIn(1024, 64 * 1024 * 1024, 1024 * 1024),
   APPLCM_WS_INIT_TIMEOUT_MS: intIn(100, 60_000, 3000),
   APPLCM_WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: intIn(1, 10_000, 100),
-  APPLCM_WS_MAX_CONNECTIONS_PER_TENANT: intIn(1, 100_000, 200),
+  APPLCM_WS_MAX_CONNECTIONS_PER_TENANT: intIn(1, 100_000, 1000),
   APPLCM_SHUTDOWN_GRACE_MS: intIn(0, 120_000, 10_000),
 
   // Event log tailer and subscriptions. The poll is only a safety net: commits on this replica wake the tailer at

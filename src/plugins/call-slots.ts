@@ -1,6 +1,7 @@
 /**
- * At most `limit` calls at a time; the others wait in arrival order (hardening P11: a hundred operations against one
- * plugin do not become a hundred concurrent helm installs). Waiting honours the caller's abort signal.
+ * At most `limit` calls at a time; the others wait in arrival order, a freed slot handed straight to the next (so a
+ * newcomer cannot overtake it). Waiting honours the caller's abort signal. Used for the controller's lifecycle calls
+ * per plugin (hardening P11) and, in the Kubernetes plugin, for helm processes and API requests per cluster.
  */
 export class CallSlots {
   private active = 0;
@@ -46,6 +47,16 @@ export class CallSlots {
       this.waiting.push(entry);
       onQueued?.(true);
     });
+  }
+}
+
+/** Runs `fn` in a slot. */
+export async function inSlot<T>(slots: CallSlots, fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+  const release = await slots.acquire(signal);
+  try {
+    return await fn();
+  } finally {
+    release();
   }
 }
 

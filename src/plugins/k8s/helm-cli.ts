@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { Semaphore } from './kube-client.js';
+import { CallSlots, inSlot } from '../call-slots.js';
 
 /** A helm run that failed: `message` is Helm's own error text (its "Error: " prefix removed). */
 export class HelmError extends Error {
@@ -64,7 +64,7 @@ export function helmReason(stderr: string): string {
 export class HelmCli {
   private versionP?: Promise<HelmVersion>;
 
-  private readonly slots: Semaphore;
+  private readonly slots: CallSlots;
 
   constructor(
     readonly bin: string,
@@ -72,7 +72,7 @@ export class HelmCli {
     /** helm processes at once: each is a Go binary of some 60 MB that renders, applies and waits. */
     maxProcesses = 4,
   ) {
-    this.slots = new Semaphore(maxProcesses);
+    this.slots = new CallSlots(maxProcesses);
   }
 
   version(): Promise<HelmVersion> {
@@ -129,7 +129,7 @@ export class HelmCli {
   }
 
   private run(args: string[], timeoutMs: number): Promise<string> {
-    return this.slots.use(() => this.spawn(args, timeoutMs));
+    return inSlot(this.slots, () => this.spawn(args, timeoutMs));
   }
 
   private async spawn(args: string[], timeoutMs: number): Promise<string> {

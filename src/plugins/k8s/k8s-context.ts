@@ -7,7 +7,8 @@ import type { WatchHub } from '../sim/watch-hub.js';
 import type { HelmCli } from './helm-cli.js';
 import type { ResolvedK8sOptions } from './k8s-options.js';
 import type { K8sStore } from './k8s-store.js';
-import { KubeClient, Semaphore } from './kube-client.js';
+import { CallSlots } from '../call-slots.js';
+import { KubeClient } from './kube-client.js';
 
 /** One operation at a time per key (an instance): concurrent calls for it queue. */
 export class KeyedLock {
@@ -42,8 +43,8 @@ export interface K8sContext {
   hub: WatchHub;
   maxReceiveMessageBytes: number;
   health: { ok: boolean; message: string };
-  /** Semaphores per kubeconfig file: the bound on requests in flight to one cluster. */
-  slots: Map<string, Semaphore>;
+  /** Slots per kubeconfig file: the bound on requests in flight to one cluster. */
+  slots: Map<string, CallSlots>;
 }
 
 export const instanceKey = (tenantId: string, hostIp: string, appInstanceId: string): string => `${tenantId.toLowerCase()}/${hostIp}/${appInstanceId.toLowerCase()}`;
@@ -60,7 +61,7 @@ export async function kubeFor(ctx: K8sContext, tenantId: string, hostIp: string)
   const kubeconfig = ctx.store.kubeconfigPath(tenantId, hostIp);
   let slots = ctx.slots.get(kubeconfig);
   if (!slots) {
-    slots = new Semaphore(ctx.opts.kubeMaxInFlight);
+    slots = new CallSlots(ctx.opts.kubeMaxInFlight);
     ctx.slots.set(kubeconfig, slots);
   }
   try {

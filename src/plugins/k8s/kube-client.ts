@@ -1,4 +1,5 @@
 import fs from 'node:fs/promises';
+import { CallSlots, inSlot } from '../call-slots.js';
 import {
   ApiException,
   AppsV1Api,
@@ -24,25 +25,6 @@ export class KubeError extends Error {
 
 export const isNotFound = (e: unknown): boolean => e instanceof KubeError && e.httpStatus === 404;
 
-/** Bounds the requests in flight to one cluster; the rest wait their turn. */
-export class Semaphore {
-  private active = 0;
-  private readonly waiting: (() => void)[] = [];
-
-  constructor(private readonly max: number) {}
-
-  async use<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.active >= this.max) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    this.active += 1;
-    try {
-      return await fn();
-    } finally {
-      this.active -= 1;
-      this.waiting.shift()?.();
-    }
-  }
-}
-
 /** The reason of an API answer that is an error: the Status message when there is one. */
 function apiReason(e: ApiException<unknown>): string {
   const body = typeof e.body === 'string' ? (() => { try { return JSON.parse(e.body) as unknown; } catch { return e.body; } })() : e.body;
@@ -64,7 +46,7 @@ export class KubeClient {
   private constructor(
     readonly kc: KubeConfig,
     private readonly timeoutMs: number,
-    private readonly slots: Semaphore,
+    private readonly slots: CallSlots,
   ) {
     this.core = kc.makeApiClient(CoreV1Api);
     this.apps = kc.makeApiClient(AppsV1Api);
@@ -72,7 +54,7 @@ export class KubeClient {
     this.versionApi = kc.makeApiClient(VersionApi);
   }
 
-  static async fromFile(file: string, timeoutMs: number, slots: Semaphore): Promise<KubeClient> {
+  static async fromFile(file: string, timeoutMs: number, slots: CallSlots): Promise<KubeClient> {
     const kc = new KubeConfig();
     try {
       kc.loadFromString(await fs.readFile(file, 'utf8'));
@@ -108,7 +90,7 @@ export class KubeClient {
 
   /** Runs one API call with the deadline and a slot; failures become KubeErrors that say what was asked of whom. */
   call<T>(what: string, fn: (o: ConfigurationOptions) => Promise<T>): Promise<T> {
-    return this.slots.use(async () => {
+    return inSlot(this.slots, async () => {
       try {
         return await fn(this.options());
       } catch (e) {
