@@ -132,6 +132,8 @@ const envSchema = z.object({
   // Domain quotas (the original capped hosts at 20).
   APPLCM_MAX_HOSTS_PER_TENANT: intIn(1, 100_000, 20),
   APPLCM_MAX_PAGE_SIZE: intIn(1, 10_000, 500),
+  // Browser origins the REST shim (/lcmcontroller) grants CORS access to, comma-separated; none by default.
+  APPLCM_SHIM_CORS_ORIGINS: z.string().default(''),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -168,6 +170,7 @@ export interface Config {
     wsMaxConnectionsPerTenant: number;
   };
   limits: { maxHostsPerTenant: number; maxPageSize: number };
+  shim: { corsOrigins: string[] };
   engine: {
     workerEnabled: boolean;
     concurrency: number;
@@ -265,6 +268,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       wsMaxConnectionsPerTenant: e.APPLCM_WS_MAX_CONNECTIONS_PER_TENANT,
     },
     limits: { maxHostsPerTenant: e.APPLCM_MAX_HOSTS_PER_TENANT, maxPageSize: e.APPLCM_MAX_PAGE_SIZE },
+    shim: { corsOrigins: e.APPLCM_SHIM_CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean) },
     engine: {
       workerEnabled: e.APPLCM_WORKER_ENABLED,
       concurrency: e.APPLCM_WORKER_CONCURRENCY,

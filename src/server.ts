@@ -21,6 +21,7 @@ import { PackageStore } from './packages/package-store.js';
 import type { PluginSpec } from './plugins/plugin-config.js';
 import { PluginRegistry } from './plugins/plugin-registry.js';
 import { hostConfigRoutes } from './rest/host-config.routes.js';
+import { lcmcontrollerRouter } from './rest/lcmcontroller/lcmcontroller.router.js';
 import { packageRoutes } from './rest/package.routes.js';
 import { createEngine, type LcmEngine } from './engine/lcm-engine.js';
 import { HostConfigService } from './services/host-config.service.js';
@@ -63,6 +64,7 @@ const PATTERN_ROUTES: [RegExp, string][] = [
   [/^\/api\/v1\/tenants\/[^/]+\/packages$/, '/api/v1/tenants/:tenantId/packages'],
   [/^\/api\/v1\/tenants\/[^/]+\/packages\/[^/]+\/content$/, '/api/v1/tenants/:tenantId/packages/:packageId/content'],
   [/^\/api\/v1\/tenants\/[^/]+\/hosts\/[^/]+\/config$/, '/api/v1/tenants/:tenantId/hosts/:hostId/config'],
+  [/^\/lcmcontroller\//, '/lcmcontroller/*'],
 ];
 const routeLabel = (path: string): string => (KNOWN_ROUTES.has(path) ? path : (PATTERN_ROUTES.find(([re]) => re.test(path))?.[1] ?? 'other'));
 
@@ -165,6 +167,8 @@ export async function createServer(d: ServerDeps): Promise<AppServer> {
 
   app.use(packageRoutes({ packages, verifier, orm, log }));
   app.use(hostConfigRoutes({ hostConfig, verifier, orm, log }));
+  // The original lcmcontroller routes (REST compatibility shim for appo and other EdgeGallery callers).
+  app.use('/lcmcontroller', lcmcontrollerRouter({ hosts, verifier, orm, log, maxPageSize: config.limits.maxPageSize, corsOrigins: config.shim.corsOrigins }));
 
   app.use(
     '/graphql',
