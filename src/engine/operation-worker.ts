@@ -13,6 +13,7 @@ import type { AccessTokens } from './access-tokens.js';
 import type { MepClient } from './mep-client.js';
 import { PartialFailure, type EngineOptions, type HandlerContext, type OperationHandler } from './operation-handler.js';
 import { operationFromRow, type OperationRow } from './operation-rows.js';
+import { OutcomeBatcher } from './outcome-batcher.js';
 import { recordOutcome, type OutcomeStatement } from './outcome-tx.js';
 import { operationEvent } from './record-events.js';
 
@@ -86,9 +87,12 @@ export class OperationWorker {
   private renewing = false;
   private stopped = true;
   private readonly signal: EventCommitSignal;
+  /** Outcomes (claims, finishes, releases, progress) recorded with group commit. */
+  private readonly outcomes: OutcomeBatcher;
 
   constructor(private readonly d: WorkerDeps) {
     this.signal = commitSignalOf(d.orm);
+    this.outcomes = new OutcomeBatcher(d.orm, () => this.signal.committed());
   }
 
   start(): void {
@@ -162,15 +166,15 @@ export class OperationWorker {
     const leaseS = this.d.options.leaseMs / 1000;
     const params = [this.d.tokens.hasFallback, uuidArray(this.d.tokens.heldIds()), leaseS, uuidArray([...this.running.keys()]), limit, this.id, leaseS];
     // The events announce the state the claimed rows now have.
-    const claimed = await this.record({ sql: CLAIM_SQL, params, announce: (rows) => rows.map((r) => operationEvent(operationFromRow(r), 'stored')) });
-    return (claimed ?? []).map(operationFromRow).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+    // Not batched with outcomes: a claim that finds nothing (most polls) would roll a batch back.
+    const claimed = await recordOutcome(this.d.orm, { sql: CLAIM_SQL, params, announce: (rows: OperationRow[]) => rows.map((r) => operationEvent(operationFromRow(r), 'stored')) });
+    if (claimed?.announced) this.signal.committed();
+    return (claimed?.rows ?? []).map(operationFromRow).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
   }
 
   /** Records an outcome (outcome-tx.ts) and tells this replica's event tailer; null when the guard matched nothing. */
   private async record(guard: OutcomeStatement<OperationRow>, effects: OutcomeStatement<unknown>[] = []): Promise<OperationRow[] | null> {
-    const r = await recordOutcome(this.d.orm, guard, effects);
-    if (r?.announced) this.signal.committed();
-    return r?.rows ?? null;
+    return this.outcomes.record(guard, effects);
   }
 
   private launch(op: LcmOperation): void {
