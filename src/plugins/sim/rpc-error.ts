@@ -20,5 +20,6 @@ export class RpcError extends Error {
 /** Any failure as a status grpc-js can send: our refusals keep their code, anything else is INTERNAL. */
 export function toRpcError(e: unknown): RpcError {
   if (e instanceof RpcError) return e;
-  return new RpcError(status.INTERNAL, `simulator error: ${e instanceof Error ? e.message : String(e)}`);
+  // Shared by the simulator and the Kubernetes plugin: the text says the plugin failed, not which one.
+  return new RpcError(status.INTERNAL, `plugin internal error: ${e instanceof Error ? e.message : String(e)}`);
 }
