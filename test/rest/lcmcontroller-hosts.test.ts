@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Host, Hosts, RegisterHost } from '../operations/hosts.js';
+import { insertInstances, onboardPackage } from '../helpers/instance-rows.js';
 import { signToken, tokenFor, unsignedToken } from '../helpers/test-keys.js';
+import { sql } from '../helpers/test-db.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { e2, shim } from './shim-client.js';
 
@@ -29,6 +31,7 @@ const hostInfo = (over: Record<string, unknown> = {}) => ({
   ...over,
 });
 
+const sqlExec = (text: string, params: unknown[]) => sql(t.db.url, text, params);
 const gqlHostsByIp = async (ip: string, token = t.tokens.admin) => (await t.gql(Hosts, { first: 10, filter: { ip } }, token)).data!.hosts.edges.map((e) => e.node);
 
 before(async () => {
@@ -183,6 +186,31 @@ describe('add, update, list and delete MEC hosts (applcm-original.md §1.5)', ()
     assert.equal((await shim(t, `/v1/tenants/${t.tenants.B}/hosts/${shared.mechostIp}`, { method: 'DELETE', token: t.tokens.admin })).status, 200);
     assert.equal((await shim(t, `/v1/tenants/${t.tenants.B}/hosts/${mine.mechostIp}`, { method: 'DELETE', token: t.tokens.admin })).status, 200);
     assert.equal((await gqlHostsByIp(mine.mechostIp)).length, 0);
+  });
+
+  it('concurrent identical POSTs (appo re-sends after a 503) leave one host', async () => {
+    const info = hostInfo();
+    const rs = await Promise.all(Array.from({ length: 6 }, () => shim(t, `/v1/tenants/${t.tenants.A}/hosts`, { method: 'POST', token: t.tokens.tenantA, body: info })));
+    assert.deepEqual(rs.map((r) => r.status), [200, 200, 200, 200, 200, 200], rs.map((r) => r.text).join(' '));
+    assert.equal((await gqlHostsByIp(info.mechostIp)).length, 1);
+    assert.equal((await shim(t, `/v1/tenants/${t.tenants.A}/hosts/${info.mechostIp}`, { method: 'DELETE', token: t.tokens.tenantA })).status, 200);
+  });
+
+  it('deleting a host that app instances use: 409 retCode 31302, the host stays', async () => {
+    const info = hostInfo();
+    assert.equal((await shim(t, `/v1/tenants/${t.tenants.B}/hosts`, { method: 'POST', token: t.tokens.tenantB, body: info })).status, 200);
+    const [host] = await gqlHostsByIp(info.mechostIp);
+    const packageId = await onboardPackage(t, 'rest-host-in-use', 'B');
+    const [instanceId] = await insertInstances(t.db.url, [{ tenantId: t.tenants.B, packageId, hostId: host!.id, name: 'in-use', createdAt: new Date() }]);
+    const r = await shim(t, `/v1/tenants/${t.tenants.B}/hosts/${info.mechostIp}`, { method: 'DELETE', token: t.tokens.tenantB });
+    assert.equal(r.status, 409);
+    const body = r.json as { retCode: number; data: null; message: string };
+    assert.equal(body.retCode, 31302);
+    assert.equal(body.data, null);
+    assert.match(body.message, /app instance/);
+    assert.equal((await gqlHostsByIp(info.mechostIp)).length, 1);
+    await sqlExec(`delete from app_instance where id = $1`, [instanceId!]);
+    assert.equal((await shim(t, `/v1/tenants/${t.tenants.B}/hosts/${info.mechostIp}`, { method: 'DELETE', token: t.tokens.tenantB })).status, 200);
   });
 
   it('the per-tenant quota refuses a new host with 403 retCode 31107 but still lets existing hosts be updated', async () => {

@@ -1,5 +1,6 @@
 import { type Request, Router } from 'express';
 import { isAdmin } from '../../auth/principal.js';
+import { translateDbError } from '../../db/db-errors.js';
 import { HostConfigStatus, type MecHost } from '../../db/entities/index.js';
 import { badInput, DomainError, ErrorCode } from '../../errors.js';
 import type { HostFilter, HostService } from '../../services/host.service.js';
@@ -130,6 +131,9 @@ async function ownHostByIp(ctx: RequestContext, hosts: HostService, ip: string):
   return page.nodes[0];
 }
 
+/** Concurrent writers of one host each lose at most once per winner before them; a short jitter spreads them. */
+const UPSERT_ATTEMPTS = 10;
+
 /**
  * Add-or-update by ip, as the original's POST and PUT: a second call with the same ip updates (so appo's re-sent
  * POSTs are harmless). Hardware capabilities are merged by type, never removed, as the original upserts them.
@@ -148,8 +152,14 @@ async function upsertHost(ctx: RequestContext, hosts: HostService, fields: HostF
       await hosts.update(ctx, existing.id, { ...rest, hwCapabilities });
       return;
     } catch (e) {
-      // A concurrent add of the same ip won the insert: update what it created.
-      if (attempt === 0 && !existing && e instanceof DomainError && e.code === ErrorCode.CONFLICT && e.details.field === 'ip') continue;
+      // A concurrent add of the same ip won the insert, or a concurrent update changed the row: as the original's
+      // upsert, the last write wins, so read the row again and write once more.
+      const known = e instanceof DomainError ? e : translateDbError(e);
+      if (attempt < UPSERT_ATTEMPTS - 1 && known?.code === ErrorCode.CONFLICT && !known.details.reason) {
+        ctx.em.clear();
+        await new Promise((r) => setTimeout(r, 5 + Math.random() * 20));
+        continue;
+      }
       throw e;
     }
   }
