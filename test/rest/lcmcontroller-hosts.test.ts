@@ -281,6 +281,20 @@ describe('validation failures answer the original status and retCode', () => {
     assert.deepEqual(r.json, e2(31002, 'clientIp address is invalid'));
   });
 
+  it('a valid X-Forwarded-For is accepted; encoded traversal in the tenant is refused; method overrides are ignored', async () => {
+    const ok = await shim(t, '/v1/hosts', { token: t.tokens.admin, headers: { 'x-forwarded-for': '203.0.113.7, 10.0.0.1' } });
+    assert.equal(ok.status, 200);
+    const traversal = await shim(t, '/v1/tenants/%2e%2e%2f%2e%2e%2fadmin/hosts', { token: t.tokens.admin });
+    assert.equal(traversal.status, 400);
+    assert.deepEqual(traversal.json, e2(31009, 'Tenant id is invalid'));
+    const info = hostInfo();
+    assert.equal((await shim(t, `/v1/tenants/${t.tenants.A}/hosts`, { method: 'POST', token: t.tokens.tenantA, body: info })).status, 200);
+    const overridden = await shim(t, `/v1/tenants/${t.tenants.A}/hosts`, { token: t.tokens.tenantA, headers: { 'x-http-method-override': 'DELETE' } });
+    assert.equal(overridden.status, 200, 'answered as the GET it is');
+    assert.equal((await gqlHostsByIp(info.mechostIp)).length, 1);
+    assert.equal((await shim(t, `/v1/tenants/${t.tenants.A}/hosts/${info.mechostIp}`, { method: 'DELETE', token: t.tokens.tenantA })).status, 200);
+  });
+
   it('delete with a host ip that is not IPv4: 400 retCode 31003 "from url"', async () => {
     const r = await shim(t, `/v1/tenants/${t.tenants.A}/hosts/10.0.0.x`, { method: 'DELETE', token: t.tokens.tenantA });
     assert.equal(r.status, 400);
