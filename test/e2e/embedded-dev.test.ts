@@ -9,6 +9,8 @@ import { after, before, describe, it } from 'node:test';
 import { Hosts, RegisterHost, Viewer } from '../operations/hosts.js';
 import { Plugins, UploadHostConfig } from '../operations/plugins.js';
 import { gql, kill, runCli, startDev, stopDev, type DevProcess } from '../helpers/dev-process.js';
+import { httpGql, readyToInstantiate, settled, startInstantiate, type LcmApi } from '../helpers/lcm-fixture.js';
+import { LcmTerminate } from '../operations/lcm.js';
 
 let root: string;
 let dataDir: string;
@@ -19,6 +21,8 @@ const hostInput = { ip: '10.30.0.1', name: 'edge-embedded', city: 'Xian' };
 let hostId: string;
 let firstAdminToken: string;
 let tenantToken: string;
+/** The host the lifecycle ran on (kept across the restart like the first one). */
+let lifecycleHost: { id: string; ip: string };
 
 /** Log lines at warn or above, and anything on stderr: a clean run has none. */
 function problems(d: DevProcess): string[] {
@@ -109,6 +113,20 @@ describe('applcm dev on the embedded database', { timeout: 180_000 }, () => {
     assert.equal(hosts.data?.hosts.totalCount, 1, 'the refused registration wrote nothing');
   });
 
+  it('runs the lifecycle on the embedded database: distribute, instantiate and terminate, each COMPLETED', async () => {
+    const { baseUrl, adminToken } = dev!.banner;
+    const api: LcmApi = { url: baseUrl, tokens: { admin: adminToken, tenantA: tenantToken }, tenants: { A: tenant }, gql: httpGql(() => baseUrl, tenantToken) };
+    const { host, pkg } = await readyToInstantiate(api);
+    lifecycleHost = host;
+    const { opId, instanceId } = await startInstantiate(api, pkg, host.id, 'embedded-app');
+    const inst = await settled(api, opId, undefined, 30_000);
+    assert.equal(inst.state, 'COMPLETED', JSON.stringify(inst.error));
+    const term = await api.gql(LcmTerminate, { id: instanceId, options: { mode: 'FORCEFUL', timeoutSeconds: 0 } }, tenantToken);
+    assert.equal(term.errors, undefined, JSON.stringify(term.errors));
+    const done = await settled(api, term.data!.terminateApp.id, undefined, 30_000);
+    assert.equal(done.state, 'COMPLETED', JSON.stringify(done.error));
+  });
+
   it('keeps the dev private key readable by its owner only (0600)', () => {
     const mode = fs.statSync(path.join(dataDir, 'keys', 'jwt-private.pem')).mode & 0o777;
     assert.equal(mode.toString(8), '600');
@@ -127,8 +145,11 @@ describe('applcm dev on the embedded database', { timeout: 180_000 }, () => {
     const hosts = await gql(graphqlUrl, adminToken, Hosts, { first: 10 });
     assert.equal(hosts.errors, undefined, JSON.stringify(hosts.errors));
     assert.deepEqual(
-      hosts.data?.hosts.edges.map((e) => [e.node.id, e.node.ip, e.node.name]),
-      [[hostId, hostInput.ip, hostInput.name]],
+      hosts.data?.hosts.edges.map((e) => [e.node.id, e.node.ip]),
+      [
+        [hostId, hostInput.ip],
+        [lifecycleHost.id, lifecycleHost.ip],
+      ],
     );
 
     // The key pair and the admin identity are reused: tokens from before the restart still verify.
