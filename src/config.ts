@@ -59,6 +59,9 @@ const envSchema = z.object({
   // once, and on PostgreSQL so does NOTIFY for every replica's commits.
   APPLCM_EVENT_POLL_MS: intIn(10, 3_600_000, 2000),
   APPLCM_EVENT_BATCH: intIn(1, 10_000, 500),
+  // The event log keeps a week by default; older events are removed in the background (the newest is always kept).
+  APPLCM_EVENT_RETENTION_S: intIn(1, 10 * 365 * 24 * 3600, 7 * 24 * 3600),
+  APPLCM_EVENT_RETENTION_SWEEP_MS: intIn(10, 24 * 3_600_000, 60_000),
   // Live events held in memory per subscriber; one further behind reads the log by its cursor instead, and is cut off
   // with SLOW_CONSUMER (it resubscribes with afterSequence) when it then takes nothing for the stall time.
   APPLCM_SUBSCRIPTION_QUEUE: intIn(1, 1_000_000, 1000),
@@ -144,7 +147,12 @@ export interface Config {
   dataDir: string;
   database: { url?: string; poolMax: number; statementTimeoutMs: number; connectTimeoutMs: number; migrateOnStart: boolean };
   logLevel: Env['LOG_LEVEL'];
-  events: { pollMs: number; batchSize: number; subscriberQueue: number; subscriberStallMs: number; replayPage: number; watchRetryMs: number };
+  events: {
+    pollMs: number;
+    batchSize: number;
+    /** How long events are kept (APPLCM_EVENT_RETENTION_S), and how often older ones are removed. */
+    retentionS: number;
+    retentionSweepMs: number; subscriberQueue: number; subscriberStallMs: number; replayPage: number; watchRetryMs: number };
   auth: {
     publicKeyPem?: string;
     publicKeyFile?: string;
@@ -239,6 +247,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     events: {
       pollMs: e.APPLCM_EVENT_POLL_MS,
       batchSize: e.APPLCM_EVENT_BATCH,
+      retentionS: e.APPLCM_EVENT_RETENTION_S,
+      retentionSweepMs: e.APPLCM_EVENT_RETENTION_SWEEP_MS,
       subscriberQueue: e.APPLCM_SUBSCRIPTION_QUEUE,
       subscriberStallMs: e.APPLCM_SUBSCRIPTION_STALL_MS,
       replayPage: e.APPLCM_SUBSCRIPTION_REPLAY_PAGE,

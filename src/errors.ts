@@ -33,6 +33,11 @@ export enum ErrorCode {
   SERVICE_UNAVAILABLE = 'SERVICE_UNAVAILABLE',
   /** A subscriber fell too far behind and was cut off; `details.lastSequence` is where to resume (`afterSequence`). */
   SLOW_CONSUMER = 'SLOW_CONSUMER',
+  /**
+   * A cursor (`afterSequence`, `changes(after:)`) older than the event log keeps (APPLCM_EVENT_RETENTION_S): the events
+   * after it are gone. Read the current state, then continue from `details.oldestSequence` or without a cursor.
+   */
+  CURSOR_EXPIRED = 'CURSOR_EXPIRED',
   /** Anything unexpected; the message is masked and a correlation id points at the log line. */
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
 }
@@ -53,6 +58,7 @@ export const httpStatusOf: Record<ErrorCode, number> = {
   [ErrorCode.RATE_LIMITED]: 429,
   [ErrorCode.SERVICE_UNAVAILABLE]: 503,
   [ErrorCode.SLOW_CONSUMER]: 503,
+  [ErrorCode.CURSOR_EXPIRED]: 410,
   [ErrorCode.INTERNAL_SERVER_ERROR]: 500,
 };
 

@@ -29,6 +29,8 @@ export class ChangeFeed {
       if (unknown !== undefined) throw badInput('topics', `unknown topic ${JSON.stringify(unknown.slice(0, 64))}`);
       topics = [...new Set(args.topics)];
     }
+    // A cursor whose following events are gone is refused; without one, the feed starts at what is kept.
+    if (args.after != null) await this.reader.requireKept(after, ctx.em);
     const rows = await this.reader.read({ after, limit: limit + 1, topics, tenantId: isAdmin(ctx.principal) ? undefined : ctx.principal.tenantId }, ctx.em);
     const nodes = rows.slice(0, limit).map(toChange);
     const last = nodes.at(-1);

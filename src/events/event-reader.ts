@@ -1,3 +1,4 @@
+import { DomainError, ErrorCode } from '../errors.js';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { badInput } from '../errors.js';
 
@@ -108,6 +109,21 @@ export class EventReader {
       .getConnection()
       .execute<Row[]>(`select position::text as position, tenant_id, topic, subject_id, payload, created_at from event where ${where.join(' and ')} order by event.position limit ?`, params, 'all', em.getTransactionContext());
     return rows.map(toEvent);
+  }
+
+  /**
+   * Refuses a cursor whose following events retention has removed (event-retention.ts): a reader continuing from it
+   * would miss them without knowing. What is kept is a suffix of the log with contiguous positions, so the events
+   * after `after` are all there exactly when `after` is at least the first kept position minus one.
+   */
+  async requireKept(after: bigint, em: EntityManager = this.em): Promise<void> {
+    const row = await em.getConnection().execute<{ oldest: string | null }>('select min(position)::text as oldest from event where position is not null', [], 'get', em.getTransactionContext());
+    if (row.oldest === null || after >= BigInt(row.oldest) - 1n) return;
+    throw new DomainError(
+      ErrorCode.CURSOR_EXPIRED,
+      `events after sequence ${after} are no longer kept (the log keeps APPLCM_EVENT_RETENTION_S); read the current state, then continue after sequence ${BigInt(row.oldest) - 1n} or without a cursor`,
+      { after: after.toString(), oldestSequence: row.oldest },
+    );
   }
 
   /** The highest position handed out so far (0 for an empty log). */

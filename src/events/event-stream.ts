@@ -248,6 +248,7 @@ export class EventStream<T> implements AsyncIterableIterator<T> {
   private async replayPage(): Promise<void> {
     const page = this.limits.replayPage;
     const fallbacks = this.fallbacks;
+    await this.reader.requireKept(this.scanned);
     const rows = await this.reader.read({
       after: this.scanned,
       upTo: this.phase === 'seam' ? this.seamUpTo : undefined,

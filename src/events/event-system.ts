@@ -5,6 +5,7 @@ import type { PluginRegistry } from '../plugins/plugin-registry.js';
 import { ChangeFeed } from './change-feed.js';
 import { EventBus } from './event-bus.js';
 import { EventReader } from './event-reader.js';
+import { EventRetention } from './event-retention.js';
 import { EventSequencer } from './event-sequencer.js';
 import { EventSubscriptions } from './event-subscriptions.js';
 import { WorkloadWatcher } from './workload-watcher.js';
@@ -32,6 +33,7 @@ export class EventSystem {
   readonly watcher: WorkloadWatcher;
   readonly subscriptions: EventSubscriptions;
   readonly changes: ChangeFeed;
+  readonly retention: EventRetention;
 
   constructor(d: EventSystemDeps) {
     const log = d.log.child({ component: 'events' });
@@ -40,15 +42,18 @@ export class EventSystem {
     this.watcher = new WorkloadWatcher({ orm: d.orm, plugins: d.plugins, log, retryMinMs: d.config.watchRetryMs, retryMaxMs: Math.max(d.config.watchRetryMs, 30_000) });
     this.subscriptions = new EventSubscriptions(this.bus, this.reader, this.watcher, { maxQueue: d.config.subscriberQueue, replayPage: d.config.replayPage, stallMs: d.config.subscriberStallMs });
     this.changes = new ChangeFeed(this.reader, d.maxPageSize);
+    this.retention = new EventRetention({ orm: d.orm, retentionS: d.config.retentionS, sweepMs: d.config.retentionSweepMs, log });
   }
 
-  start(): Promise<void> {
-    return this.bus.start();
+  async start(): Promise<void> {
+    await this.bus.start();
+    this.retention.start();
   }
 
   /** After the WebSocket side closed: ends what is left, stops the watches, then the tailer. */
   async stop(): Promise<void> {
     this.subscriptions.closeAll();
+    await this.retention.stop();
     await this.watcher.stop();
     await this.bus.stop();
   }

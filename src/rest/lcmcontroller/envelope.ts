@@ -61,6 +61,8 @@ const DEFAULT_FAILURES: Record<ErrorCode, ShimFailure> = {
   [ErrorCode.RATE_LIMITED]: { status: 429, retCode: RetCode.INTERNAL_SERVER },
   [ErrorCode.SERVICE_UNAVAILABLE]: { status: 503, retCode: RetCode.REPORT_BY_DB },
   [ErrorCode.SLOW_CONSUMER]: { status: 503, retCode: RetCode.INTERNAL_SERVER },
+  // The original had no cursors: sync_updated on the change feed answers an expired one as a bad request.
+  [ErrorCode.CURSOR_EXPIRED]: { status: 410, retCode: RetCode.BAD_REQUEST },
   [ErrorCode.INTERNAL_SERVER_ERROR]: { status: 500, retCode: RetCode.INTERNAL_SERVER },
 };
 
