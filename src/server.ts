@@ -118,6 +118,14 @@ export async function createServer(d: ServerDeps): Promise<AppServer> {
   // On the embedded database (no DATABASE_URL) there is no LISTEN: PGlite delivers no NOTIFY between connections.
   const events = new EventSystem({ orm, plugins, log, config: config.events, maxPageSize: config.limits.maxPageSize, listenUrl: config.database.url ?? null });
   await events.start();
+  metrics.engineState = () => ({
+    operationsRunning: engine.worker.runningCount,
+    subscriptions: events.subscriptions.size,
+    eventPosition: events.bus.sequence,
+    subscriberFallbacks: events.subscriptions.fallbacks,
+    eventsRemoved: events.retention.removed,
+    queuedCalls: plugins.queuedCalls(),
+  });
   const schema = await buildAppSchema({ ...services, events });
 
   const app = express();

@@ -108,6 +108,11 @@ export class OperationWorker {
     this.wake();
   }
 
+  /** Operations this worker runs now. */
+  get runningCount(): number {
+    return this.running.size;
+  }
+
   /** Looks for work now (after an operation was created or released here). */
   wake(): void {
     if (this.stopped) return;

@@ -13,6 +13,8 @@ const BATCH = 10_000;
 export class EventRetention {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<number> | undefined;
+  /** Events this replica removed since start (metrics). */
+  removed = 0;
 
   constructor(
     private readonly o: { orm: MikroORM; retentionS: number; sweepMs: number; log: Logger },
@@ -58,6 +60,7 @@ export class EventRetention {
       removed += rows[0]!.n;
       if (rows[0]!.n < BATCH) break;
     }
+    this.removed += removed;
     if (removed > 0) this.o.log.info({ removed, upToPosition: bound.upto }, 'removed events past retention');
     return removed;
   }

@@ -1,6 +1,16 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** Prometheus metrics of one server; a registry per instance keeps tests and embedded plugins apart. */
+/** What the engine and event gauges show, read at scrape time. */
+export interface EngineState {
+  operationsRunning: number;
+  subscriptions: number;
+  eventPosition: bigint;
+  subscriberFallbacks: number;
+  eventsRemoved: number;
+  queuedCalls: { vim: string; queued: number }[];
+}
+
 export class Metrics {
   readonly registry = new Registry();
 
@@ -54,7 +64,38 @@ export class Metrics {
     },
   });
 
+  /** Where the engine and event gauges read from at scrape time (the server points it at its parts). */
+  engineState: () => EngineState = () => ({ operationsRunning: 0, subscriptions: 0, eventPosition: 0n, subscriberFallbacks: 0, eventsRemoved: 0, queuedCalls: [] });
+
+  readonly operationsRunning = this.scraped('applcm_operations_running', 'Operations this replica works on now', (s) => s.operationsRunning);
+  readonly subscriptionsOpen = this.scraped('applcm_subscriptions_open', 'Open GraphQL subscriptions on this replica', (s) => s.subscriptions);
+  readonly eventPosition = this.scraped('applcm_event_log_position', 'The event log position this replica has handed to its subscribers', (s) => Number(s.eventPosition));
+  readonly subscriberFallbacks = this.scraped('applcm_subscriber_fallbacks', 'Times a subscriber fell behind the live feed and read on from the log (since start)', (s) => s.subscriberFallbacks);
+  readonly eventsRemoved = this.scraped('applcm_events_removed', 'Events removed past retention by this replica (since start)', (s) => s.eventsRemoved);
+
+  readonly pluginCallsQueued = new Gauge({
+    name: 'applcm_plugin_calls_queued',
+    help: 'Lifecycle calls waiting for a free call slot of the plugin (APPLCM_PLUGIN_MAX_LIFECYCLE_CALLS)',
+    labelNames: ['vim'] as const,
+    registers: [this.registry],
+    collect: () => {
+      this.pluginCallsQueued.reset();
+      for (const q of this.engineState().queuedCalls) this.pluginCallsQueued.set({ vim: q.vim }, q.queued);
+    },
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'applcm_' });
+  }
+
+  /** A gauge whose value is read from the engine state when scraped. */
+  private scraped(name: string, help: string, value: (s: EngineState) => number): Gauge {
+    const gauge: Gauge = new Gauge({
+      name,
+      help,
+      registers: [this.registry],
+      collect: () => gauge.set(value(this.engineState())),
+    });
+    return gauge;
   }
 }

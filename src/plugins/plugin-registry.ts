@@ -107,6 +107,11 @@ export class PluginRegistry {
     return [...this.entries.values()].map((e) => ({ ...e.state })).sort((a, b) => a.vim.localeCompare(b.vim));
   }
 
+  /** Lifecycle calls waiting for a slot, per plugin (the metrics' queue gauge). */
+  queuedCalls(): { vim: string; queued: number }[] {
+    return [...this.entries].map(([vim, e]) => ({ vim, queued: e.client.lifecycleSlots.queued }));
+  }
+
   has(vim: string): boolean {
     return this.entries.has(vim.toLowerCase());
   }

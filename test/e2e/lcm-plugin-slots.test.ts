@@ -49,6 +49,8 @@ describe('a cap on the lifecycle calls in flight per plugin', () => {
     );
     assert.match(queued[0]!.progress!.message!, /free call slot/);
     assert.equal(sim.callCount('instantiate'), SLOTS);
+    // The queue shows on /metrics too.
+    assert.match(await (await fetch(`${t.url}/metrics`)).text(), /^applcm_plugin_calls_queued\{vim="k8s"\} 3$/m);
     // Still two after a while: the queue does not leak calls.
     await new Promise((r) => setTimeout(r, 500));
     assert.equal(sim.callCount('instantiate'), SLOTS);

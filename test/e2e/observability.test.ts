@@ -35,6 +35,38 @@ describe('health, readiness and metrics', () => {
     assert.match(text, /applcm_process_resident_memory_bytes/);
   });
 
+  it('shows the engine and the event feed: running operations, open subscriptions, log position, queued plugin calls, removals', async () => {
+    const metric = (text: string, name: string): number => {
+      const m = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text);
+      assert.ok(m, `${name} in /metrics`);
+      return Number(m[1]);
+    };
+    const client = t.ws(t.tokens.admin);
+    const ended = new Promise<void>((resolve) => {
+      const stop = client.subscribe({ query: 'subscription { operationUpdated { sequence } }' }, { next: () => undefined, error: () => resolve(), complete: () => resolve() });
+      void (async () => {
+        // Wait until the server counts the subscription, then end it.
+        for (let i = 0; i < 100; i++) {
+          const text = await (await fetch(`${t.url}/metrics`)).text();
+          if (metric(text, 'applcm_subscriptions_open') >= 1) break;
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        stop();
+      })();
+    });
+    await ended.catch(() => undefined);
+    const text = await (await fetch(`${t.url}/metrics`)).text();
+    assert.equal(metric(text, 'applcm_operations_running'), 0);
+    assert.ok(metric(text, 'applcm_event_log_position') >= 0);
+    assert.equal(metric(text, 'applcm_subscriber_fallbacks'), 0);
+    assert.equal(metric(text, 'applcm_events_removed'), 0);
+    // This server has no plugin: the queue gauge is there, with no series.
+    assert.match(text, /^# TYPE applcm_plugin_calls_queued gauge$/m);
+    // The subscription counted while it was open (the loop above saw it) and is gone once it ended.
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(metric((await (await fetch(`${t.url}/metrics`)).text()), 'applcm_subscriptions_open'), 0);
+  });
+
   it('echoes a well-formed correlation id and invents one otherwise', async () => {
     const given = await fetch(`${t.url}/healthz`, { headers: { 'x-correlation-id': 'abc-12345678' } });
     assert.equal(given.headers.get('x-correlation-id'), 'abc-12345678');
