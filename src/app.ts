@@ -1,5 +1,6 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { ensureDevIdentity, mintToken, type DevIdentity } from './auth/dev-keys.js';
+import { ensureDevSecretsKey } from './auth/secret-box.js';
 import { createTokenVerifier, keySourceFrom } from './auth/token-verifier.js';
 import type { Config } from './config.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded-postgres.js';
@@ -65,7 +66,9 @@ export async function startApp(config: Config, mode: Mode, log: Logger): Promise
     const mintServiceToken = identity
       ? () => mintToken(identity.privateKeyFile, { userId: identity.adminUserId, userName: 'applcm-engine', roles: [Role.ADMIN], ttlSeconds: 3600, issuer: config.auth.issuer, audience: config.auth.audience })
       : undefined;
-    const server = await createServer({ config, orm, verifier, log, embeddedPlugins: embeddedPlugins?.specs, mintServiceToken });
+    // The embedded default seals AK/SK with a key of its own unless one is configured.
+    const secretsKey = mode === 'dev' && !config.secrets.key && !config.secrets.keyFile ? ensureDevSecretsKey(config.dataDir) : undefined;
+    const server = await createServer({ config, orm, verifier, log, embeddedPlugins: embeddedPlugins?.specs, mintServiceToken, secretsKey });
     const url = await server.listen();
     const dev = identity
       ? {

@@ -23,6 +23,9 @@ const envSchema = z.object({
   APPLCM_PORT: intIn(0, 65535, 8094),
   APPLCM_PUBLIC_URL: z.string().url().optional(),
   APPLCM_DATA_DIR: z.string().default('./.applcm'),
+  // Seals AK/SK at rest: base64 of 32 random bytes, or a file holding it (the embedded default makes one).
+  APPLCM_SECRETS_KEY: z.string().optional(),
+  APPLCM_SECRETS_KEY_FILE: z.string().optional(),
   DATABASE_URL: z.string().url().optional(),
   DATABASE_POOL_MAX: intIn(1, 200, 10),
   DATABASE_STATEMENT_TIMEOUT_MS: intIn(100, 600_000, 15_000),
@@ -145,6 +148,8 @@ export interface Config {
   env: Env['NODE_ENV'];
   http: { host: string; port: number; bodyLimitBytes: number; shutdownGraceMs: number };
   dataDir: string;
+  /** The key sealing AK/SK at rest, as configured (see SecretBox). */
+  secrets: { key?: string; keyFile?: string };
   database: { url?: string; poolMax: number; statementTimeoutMs: number; connectTimeoutMs: number; migrateOnStart: boolean };
   logLevel: Env['LOG_LEVEL'];
   events: {
@@ -236,6 +241,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     env: e.NODE_ENV,
     http: { host: e.APPLCM_HOST, port: e.APPLCM_PORT, bodyLimitBytes: e.APPLCM_BODY_LIMIT_BYTES, shutdownGraceMs: e.APPLCM_SHUTDOWN_GRACE_MS },
     dataDir: path.resolve(e.APPLCM_DATA_DIR),
+    secrets: { key: e.APPLCM_SECRETS_KEY, keyFile: e.APPLCM_SECRETS_KEY_FILE },
     database: {
       url: e.DATABASE_URL,
       poolMax: e.DATABASE_POOL_MAX,

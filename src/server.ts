@@ -24,6 +24,7 @@ import { hostConfigRoutes } from './rest/host-config.routes.js';
 import { lcmcontrollerRouter } from './rest/lcmcontroller/lcmcontroller.router.js';
 import { packageRoutes } from './rest/package.routes.js';
 import { createEngine, type LcmEngine } from './engine/lcm-engine.js';
+import { SecretBox, secretsKeyFrom } from './auth/secret-box.js';
 import { HostConfigService } from './services/host-config.service.js';
 import { LcmService } from './services/lcm.service.js';
 import { OperationService } from './services/operation.service.js';
@@ -40,6 +41,8 @@ export interface ServerDeps {
   embeddedPlugins?: PluginSpec[];
   /** Mints a token for operations resumed without their caller's (the embedded default's dev key). */
   mintServiceToken?: () => Promise<string>;
+  /** The key sealing AK/SK at rest when none is configured (the embedded default's). */
+  secretsKey?: Buffer;
 }
 
 export interface AppServer {
@@ -108,10 +111,12 @@ export async function createServer(d: ServerDeps): Promise<AppServer> {
   metrics.pluginStates = () => plugins.list();
   const hosts = new HostService(config.limits);
   const hostConfig = new HostConfigService(hosts, plugins);
-  const engine = createEngine({ orm, plugins, store, config: config.engine, log, mintServiceToken: d.mintServiceToken });
+  const secrets = new SecretBox(d.secretsKey ?? secretsKeyFrom(config.secrets));
+  if (!secrets.sealing) log.warn('AK/SK are stored unsealed: set APPLCM_SECRETS_KEY (or APPLCM_SECRETS_KEY_FILE) to seal them at rest');
+  const engine = createEngine({ orm, plugins, store, config: config.engine, log, mintServiceToken: d.mintServiceToken, secrets });
   const wake = () => engine.worker.wake();
   const commits = commitSignalOf(orm);
-  const lcm = new LcmService({ hosts, packages, plugins, tokens: engine.tokens, wake, eventsCommitted: () => commits.committed(), maxInstancesPerTenant: config.engine.maxInstancesPerTenant });
+  const lcm = new LcmService({ hosts, packages, plugins, tokens: engine.tokens, wake, eventsCommitted: () => commits.committed(), maxInstancesPerTenant: config.engine.maxInstancesPerTenant, secrets });
   const operations = new OperationService({ handlers: engine.handlers, tokens: engine.tokens, wake, cancelLocal: (id) => engine.worker.cancelLocal(id) });
   if (config.engine.workerEnabled) engine.worker.start();
   const services = { hosts, hostConfig, packages, plugins, lcm, operations, reads: createReadServices(plugins, config.limits) };

@@ -1,4 +1,5 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
+import type { SecretBox } from '../auth/secret-box.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../observability/logger.js';
 import type { PackageStore } from '../packages/package-store.js';
@@ -22,6 +23,8 @@ export interface EngineDeps {
   log: Logger;
   /** A token for operations resumed without their caller's (the embedded default mints one with its dev key). */
   mintServiceToken?: () => Promise<string>;
+  /** Opens the AK/SK an instance's row holds sealed. */
+  secrets: SecretBox;
 }
 
 /** The operation engine of one server: its worker, the handlers per operation type, and the tokens it holds. */
@@ -34,6 +37,7 @@ export function createEngine(d: EngineDeps): LcmEngine {
     store: d.store,
     mep: new MepClient(d.config.mep),
     tokens,
+    secrets: d.secrets,
     handlers: HANDLERS,
     options: d.config,
     log: d.log.child({ component: 'engine' }),

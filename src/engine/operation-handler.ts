@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { SecretBox } from '../auth/secret-box.js';
 import type { Config } from '../config.js';
 import type { SqlRunner } from '../db/sql-tx.js';
 import type { LcmOperation } from '../db/entities/index.js';
@@ -20,6 +21,8 @@ export interface HandlerContext {
   em(): EntityManager;
   /** The pool, for the handler's raw reads on hot paths (sql-tx.ts). */
   db: SqlRunner;
+  /** Opens the AK/SK an instance's row holds sealed. */
+  secrets: SecretBox;
   plugins: PluginRegistry;
   store: PackageStore;
   /** AK/SK registration and termination notices (no-ops when no MEP is configured). */

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import type { MikroORM } from '@mikro-orm/postgresql';
+import type { SecretBox } from '../auth/secret-box.js';
 import { translateDbError } from '../db/db-errors.js';
 import { sqlPool, sqlRows } from '../db/sql-tx.js';
 import { OperationState, type LcmOperation, type OperationType } from '../db/entities/index.js';
@@ -23,6 +24,7 @@ export interface WorkerDeps {
   store: PackageStore;
   mep: MepClient;
   tokens: AccessTokens;
+  secrets: SecretBox;
   handlers: Record<OperationType, OperationHandler>;
   options: EngineOptions;
   log: Logger;
@@ -201,6 +203,7 @@ export class OperationWorker {
       op,
       em: () => this.d.orm.em.fork(),
       db: sqlPool(this.d.orm),
+      secrets: this.d.secrets,
       plugins: this.d.plugins,
       store: this.d.store,
       mep: this.d.mep,

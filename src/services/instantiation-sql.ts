@@ -26,7 +26,8 @@ export interface NewInstance {
   name: string;
   description: string;
   parameters: Record<string, string>;
-  secrets: Record<string, string>;
+  /** Sealed by SecretBox when a key is configured. */
+  secrets: Record<string, unknown>;
   origin: string;
   createdAt: Date;
 }

@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
 import { isAdmin } from '../auth/principal.js';
+import type { SecretBox } from '../auth/secret-box.js';
 import { canModify, canRead, requireWriter } from '../auth/tenant-guard.js';
 import { isUniqueViolation } from '../db/db-errors.js';
 import {
@@ -42,6 +43,8 @@ export interface LcmServiceDeps {
   wake: () => void;
   /** Tells this replica's event tailer that events were committed with raw SQL (EventCommitSignal.committed). */
   eventsCommitted: () => void;
+  /** Seals the AK/SK and secret parameters at rest. */
+  secrets: SecretBox;
   maxInstancesPerTenant: number;
 }
 
@@ -118,7 +121,7 @@ export class LcmService {
       params: { appInstanceId: id, packageId: req.packageId, hostId: req.hostId, name: req.name, parameters: req.parameters, akSkGenerated: generated, secretParameterKeys: Object.keys(req.secretParameters) },
       createdBy: ctx.principal.userId,
     });
-    const inst: NewInstance = { id, packageId: req.packageId, hostId: req.hostId, name: req.name, description: req.description, parameters: req.parameters, secrets, origin: req.origin, createdAt: op.createdAt };
+    const inst: NewInstance = { id, packageId: req.packageId, hostId: req.hostId, name: req.name, description: req.description, parameters: req.parameters, secrets: this.d.secrets.seal(secrets), origin: req.origin, createdAt: op.createdAt };
     const at = op.createdAt.toISOString();
     const snapshot: InstanceSnapshot = { id, tenantId: '', name: inst.name, description: inst.description, packageId: inst.packageId, hostId: inst.hostId, instantiationState: InstantiationState.NOT_INSTANTIATED, operationalState: null, parameters: inst.parameters, origin: inst.origin, createdAt: at, updatedAt: at, rowVersion: 1 };
     const events = [instanceEvent(snapshot, false), operationEvent(op, 'created')];
@@ -268,7 +271,7 @@ export class LcmService {
       prior.host.id === req.hostId &&
       prior.name === req.name &&
       JSON.stringify(sorted(prior.parameters)) === JSON.stringify(sorted(req.parameters)) &&
-      prior.secrets.__requestDigest === digest;
+      this.d.secrets.open(prior.secrets).__requestDigest === digest;
     if (!same) throw new DomainError(ErrorCode.CONFLICT, `app instance ${prior.id} already exists with other parameters`, { reason: 'INSTANCE_EXISTS', appInstanceId: prior.id });
     const op = await em.findOne(LcmOperation, { instanceId: prior.id, type: OperationType.INSTANTIATE }, { orderBy: { createdAt: 'desc' } });
     if (!op) throw new DomainError(ErrorCode.CONFLICT, `app instance ${prior.id} already exists`, { reason: 'INSTANCE_EXISTS', appInstanceId: prior.id });

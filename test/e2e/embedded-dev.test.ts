@@ -127,9 +127,11 @@ describe('applcm dev on the embedded database', { timeout: 180_000 }, () => {
     assert.equal(done.state, 'COMPLETED', JSON.stringify(done.error));
   });
 
-  it('keeps the dev private key readable by its owner only (0600)', () => {
-    const mode = fs.statSync(path.join(dataDir, 'keys', 'jwt-private.pem')).mode & 0o777;
-    assert.equal(mode.toString(8), '600');
+  it('keeps the dev private key and the key sealing AK/SK readable by their owner only (0600)', () => {
+    for (const file of ['jwt-private.pem', 'secrets.key']) {
+      const mode = fs.statSync(path.join(dataDir, 'keys', file)).mode & 0o777;
+      assert.equal(mode.toString(8), '600', file);
+    }
   });
 
   it('shuts down gracefully on SIGTERM with exit code 0', async () => {

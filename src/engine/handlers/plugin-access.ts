@@ -56,7 +56,7 @@ export async function instanceOnPlugin(ctx: HandlerContext, withSecrets = false)
     name: row.name,
     instantiationState: row.instantiation_state,
     parameters: row.parameters,
-    secrets: row.secrets ?? {},
+    secrets: row.secrets ? ctx.secrets.open(row.secrets) : {},
     host: { tenantId: row.host_tenant, ip: row.host_ip, vim: row.host_vim },
   };
   const client = await ctx.plugins.clientFor(inst.host.vim);
