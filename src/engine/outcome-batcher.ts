@@ -1,11 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { twoTripTransaction } from '../db/sql-tx.js';
-import { insertEventsStatement } from '../events/event-log.js';
-import { recordOutcome, type OutcomeStatement } from './outcome-tx.js';
+import { recordOutcome, recordOutcomes, type Outcome, type OutcomeStatement } from './outcome-tx.js';
 
-interface Pending {
-  guard: OutcomeStatement<unknown>;
-  effects: readonly OutcomeStatement<unknown>[];
+interface Pending extends Outcome {
   resolve: (rows: unknown[] | null) => void;
   reject: (e: unknown) => void;
 }
@@ -62,22 +58,9 @@ export class OutcomeBatcher {
   }
 
   private async together(batch: Pending[]): Promise<void> {
-    const statements = batch.flatMap((p) => [p.guard, ...p.effects]);
-    let kept: unknown[][] | null;
+    let kept: Awaited<ReturnType<typeof recordOutcomes>>;
     try {
-      kept = await twoTripTransaction(this.orm, statements, (results) => {
-        let at = 0;
-        const guards: unknown[][] = [];
-        const events = [];
-        for (const p of batch) {
-          const own = results.slice(at, at + 1 + p.effects.length);
-          at += own.length;
-          if (own[0]!.length === 0) return { value: null, rollback: true };
-          guards.push(own[0]!);
-          events.push(...[p.guard, ...p.effects].flatMap((s, i) => s.announce?.(own[i]!) ?? []));
-        }
-        return { value: guards, then: events.length ? [insertEventsStatement(events)] : [] };
-      });
+      kept = await recordOutcomes(this.orm, batch);
     } catch {
       kept = null;
     }
@@ -86,7 +69,8 @@ export class OutcomeBatcher {
       for (const p of batch) await this.alone(p);
       return;
     }
-    this.committed();
-    batch.forEach((p, i) => p.resolve(kept[i]!));
+    if (kept.announced) this.committed();
+    const guards = kept.guards;
+    batch.forEach((p, i) => p.resolve(guards[i]!));
   }
 }
