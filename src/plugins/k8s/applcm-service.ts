@@ -23,11 +23,10 @@ import type {
   WorkloadEventsRequest,
   WorkloadEventsResponse,
 } from '../../generated/proto/lcmservice.js';
-import { MAX_CONFIG_BYTES } from '../sim/applcm-service.js';
-import { checkPackageId, checkUuid } from '../sim/identity.js';
-import { RpcError } from '../sim/rpc-error.js';
-import { StagedFile } from '../sim/staged-file.js';
-import { readFramedUpload } from '../sim/stream-framing.js';
+import { checkPackageId, checkUuid } from '../plugin-kit/identity.js';
+import { RpcError } from '../plugin-kit/rpc-error.js';
+import { StagedFile } from '../plugin-kit/staged-file.js';
+import { MAX_CONFIG_BYTES, readFramedUpload } from '../plugin-kit/stream-framing.js';
 import { extractChart } from './chart-package.js';
 import { failure, type InstanceDeployer } from './instance-deployer.js';
 import { firstNode, instanceEvents, readInstance, type InstanceView } from './instance-reader.js';

@@ -14,8 +14,8 @@ import {
   type WatchInstanceEvent,
   type WatchInstanceRequest,
 } from '../../generated/proto/applcm_plugin.js';
-import { checkUuid } from '../sim/identity.js';
-import { RpcError } from '../sim/rpc-error.js';
+import { checkUuid } from '../plugin-kit/identity.js';
+import { RpcError } from '../plugin-kit/rpc-error.js';
 import { failure } from './instance-deployer.js';
 import { readInstance } from './instance-reader.js';
 import { watchInstance } from './instance-watch.js';

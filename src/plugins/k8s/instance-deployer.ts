@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { status } from '@grpc/grpc-js';
-import { RpcError } from '../sim/rpc-error.js';
+import { RpcError } from '../plugin-kit/rpc-error.js';
 import { chartNamespace, isDns1123Label, releaseName, valuesOverride } from './chart-values.js';
 import { HelmError } from './helm-cli.js';
 import { manifestObjects, otherReleases, releaseHistory, type ReleaseRevision } from './helm-release.js';

@@ -1,6 +1,6 @@
 import { Watch, type CoreV1Event } from '@kubernetes/client-node';
 import { InstanceStatus_State, type InstanceStatus, type WatchInstanceEvent } from '../../generated/proto/applcm_plugin.js';
-import type { ServerStream } from '../sim/server-stream.js';
+import type { ServerStream } from '../plugin-kit/server-stream.js';
 import { instanceKey, type K8sContext } from './k8s-context.js';
 import type { InstanceView } from './instance-reader.js';
 import { viewOf } from './instance-reader.js';

@@ -1,9 +1,9 @@
 import { status } from '@grpc/grpc-js';
-import { checkTenantHost } from '../sim/identity.js';
-import { RpcError } from '../sim/rpc-error.js';
-import type { RpcRunner } from '../sim/rpc-runner.js';
-import type { TokenCheck } from '../sim/token-check.js';
-import type { WatchHub } from '../sim/watch-hub.js';
+import { checkTenantHost } from '../plugin-kit/identity.js';
+import { RpcError } from '../plugin-kit/rpc-error.js';
+import type { RpcRunner } from '../plugin-kit/rpc-runner.js';
+import type { TokenCheck } from '../plugin-kit/token-check.js';
+import type { WatchHub } from '../plugin-kit/watch-hub.js';
 import type { HelmCli } from './helm-cli.js';
 import type { ResolvedK8sOptions } from './k8s-options.js';
 import type { K8sStore } from './k8s-store.js';

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import { isIPv4 } from 'node:net';
 import path from 'node:path';
-import { isPackageId, isUuid } from '../sim/identity.js';
+import { isPackageId, isUuid } from '../plugin-kit/identity.js';
 
 /** What the plugin remembers of a deployed (or deploying) instance; the release itself lives in the cluster. */
 export interface InstanceRecord {

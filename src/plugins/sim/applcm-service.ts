@@ -23,16 +23,14 @@ import type {
   WorkloadEventsRequest,
   WorkloadEventsResponse,
 } from '../../generated/proto/lcmservice.js';
-import { checkPackageId, checkUuid } from './identity.js';
+import { checkPackageId, checkUuid } from '../plugin-kit/identity.js';
 import { kpiJson, queryJson, workloadEventsJson } from './k8s-json.js';
-import { RpcError } from './rpc-error.js';
+import { RpcError } from '../plugin-kit/rpc-error.js';
 import { admit, configuredHost, existingInstance, type SimContext } from './sim-context.js';
 import { packagePath, tmpDir } from './sim-paths.js';
-import { StagedFile } from './staged-file.js';
-import { readFramedUpload } from './stream-framing.js';
+import { StagedFile } from '../plugin-kit/staged-file.js';
+import { MAX_CONFIG_BYTES, readFramedUpload } from '../plugin-kit/stream-framing.js';
 
-/** A host configuration (a kubeconfig, an OpenStack rc) is small; anything bigger is refused, not stored. */
-export const MAX_CONFIG_BYTES = 5 * 1024 * 1024;
 
 const SUCCESS = { status: 'Success' } as const;
 

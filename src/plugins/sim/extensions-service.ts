@@ -14,10 +14,10 @@ import {
   type WatchInstanceEvent,
   type WatchInstanceRequest,
 } from '../../generated/proto/applcm_plugin.js';
-import { checkUuid } from './identity.js';
+import { checkUuid } from '../plugin-kit/identity.js';
 import { absentStatus, instanceStatusOf, workloadEventOf } from './instance-view.js';
 import { admit, configuredHost, existingInstance, type SimContext } from './sim-context.js';
-import { RpcError } from './rpc-error.js';
+import { RpcError } from '../plugin-kit/rpc-error.js';
 import { instanceKey } from './sim-store.js';
 
 /** The protocol caps heartbeats at 30 s; the floor keeps a careless client from asking for a busy loop. */

@@ -1,6 +1,6 @@
 import type { SimInstanceState } from './sim-options.js';
 import { instanceKey, type SimInstance, type SimStore, type SimWorkloadEvent } from './sim-store.js';
-import type { WatchHub } from './watch-hub.js';
+import type { WatchHub } from '../plugin-kit/watch-hub.js';
 import { podName } from './instance-view.js';
 
 /** The event of a container that came up (also added when a DEPLOYING instance is reloaded as RUNNING). */

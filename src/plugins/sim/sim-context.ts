@@ -1,12 +1,12 @@
 import { status } from '@grpc/grpc-js';
 import type { InstanceLifecycle } from './instance-lifecycle.js';
-import { checkTenantHost } from './identity.js';
-import { RpcError } from './rpc-error.js';
-import type { RpcRunner } from './rpc-runner.js';
+import { checkTenantHost } from '../plugin-kit/identity.js';
+import { RpcError } from '../plugin-kit/rpc-error.js';
+import type { RpcRunner } from '../plugin-kit/rpc-runner.js';
 import type { SimPersistence } from './sim-persistence.js';
 import type { HostState, SimInstance, SimStore } from './sim-store.js';
-import type { TokenCheck } from './token-check.js';
-import type { WatchHub } from './watch-hub.js';
+import type { TokenCheck } from '../plugin-kit/token-check.js';
+import type { WatchHub } from '../plugin-kit/watch-hub.js';
 
 /** Everything the service handlers share. */
 export interface SimContext {

@@ -22,56 +22,7 @@ export interface SimPluginOptions {
   heartbeatMs?: number;
 }
 
-export type SimRpc =
-  | 'instantiate'
-  | 'terminate'
-  | 'operate'
-  | 'query'
-  | 'queryKPI'
-  | 'queryPackageStatus'
-  | 'uploadConfig'
-  | 'removeConfig'
-  | 'workloadEvents'
-  | 'uploadPackage'
-  | 'deletePackage'
-  | 'health'
-  | 'capabilities'
-  | 'instanceStatus'
-  | 'watchInstance'
-  | 'createVmImage'
-  | 'queryVmImage'
-  | 'deleteVmImage'
-  | 'downloadVmImage'
-  | 'uploadVmImage';
-
-/**
- * A failure to inject. It strikes at once for unary calls, after `afterBytes` payload bytes for client streams and
- * after `afterMessages` messages for server streams (both default 0: at once).
- */
-export interface SimFault {
-  rpc: SimRpc | '*';
-  /**
-   * fail: answer a gRPC error; stall: never answer (until the client's deadline or cancel, or stop());
-   * drop: reset the call's HTTP/2 stream, so the client sees an error status it cannot take for success.
-   */
-  kind: 'fail' | 'stall' | 'drop';
-  /** Status code for 'fail'; default INTERNAL. */
-  code?: number;
-  message?: string;
-  afterBytes?: number;
-  afterMessages?: number;
-  /** How many calls it applies to; default unlimited. */
-  times?: number;
-}
+export type { PluginRpc as SimRpc, InjectedFault as SimFault, CallRecord as SimCallRecord } from '../plugin-kit/kit-types.js';
 
 export type SimInstanceState = 'RUNNING' | 'DEPLOYING' | 'DEGRADED' | 'FAILED' | 'STOPPED';
 
-export interface SimCallRecord {
-  rpc: SimRpc;
-  tenantId?: string;
-  hostIp?: string;
-  /** The instance, package or image the call is about. */
-  id?: string;
-  /** Date.now() when the call arrived. */
-  at: number;
-}

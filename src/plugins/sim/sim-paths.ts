@@ -1,6 +1,6 @@
 import { isIPv4 } from 'node:net';
 import path from 'node:path';
-import { isPackageId, isUuid } from './identity.js';
+import { isPackageId, isUuid } from '../plugin-kit/identity.js';
 
 // Where the simulator keeps things below its data dir. Every name taken from a request is checked again here
 // (the handlers validated it already), so no path can be built from a value that could climb out of the dir.

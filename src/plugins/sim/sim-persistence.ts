@@ -4,7 +4,7 @@ import fs from 'node:fs/promises';
 import { isIPv4 } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
-import { isPackageId } from './identity.js';
+import { isPackageId } from '../plugin-kit/identity.js';
 import { STARTED_EVENT } from './instance-lifecycle.js';
 import { hostDir, hostsDir, imagePath, packagePath, tmpDir } from './sim-paths.js';
 import { hostKey, type HostState, type SimImage, type SimInstance, type SimStore, type StoredFile } from './sim-store.js';

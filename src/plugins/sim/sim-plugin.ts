@@ -7,18 +7,18 @@ import { VmImageMangerService } from '../../generated/proto/resourcemanager.js';
 import { DEFAULT_PLUGIN_MAX_MESSAGE_BYTES, startGrpcServer, type RunningGrpcServer } from '../plugin-server.js';
 import { appLcmService } from './applcm-service.js';
 import { pluginExtensionsService } from './extensions-service.js';
-import { FaultBook } from './fault-book.js';
+import { FaultBook } from '../plugin-kit/fault-book.js';
 import { InstanceLifecycle } from './instance-lifecycle.js';
-import { pluginVersion } from './plugin-version.js';
-import { RpcRunner } from './rpc-runner.js';
+import { pluginVersion } from '../plugin-kit/plugin-version.js';
+import { RpcRunner } from '../plugin-kit/rpc-runner.js';
 import type { SimCallRecord, SimFault, SimInstanceState, SimPluginOptions, SimRpc } from './sim-options.js';
 import type { SimContext } from './sim-context.js';
 import { tmpDir } from './sim-paths.js';
 import { DiskPersistence, noPersistence } from './sim-persistence.js';
 import { SimStore, type SimInstance } from './sim-store.js';
-import { tokenCheck } from './token-check.js';
+import { tokenCheck } from '../plugin-kit/token-check.js';
 import { vmImageService } from './vm-image-service.js';
-import { WatchHub } from './watch-hub.js';
+import { WatchHub } from '../plugin-kit/watch-hub.js';
 
 /** How long stop() lets calls in flight (uploads) finish before cutting them. */
 const STOP_GRACE_MS = 1000;

@@ -1,19 +1,9 @@
 import type { SimInstanceState } from './sim-options.js';
 
-/** A package or image file the simulator keeps on disk (`path` follows from the ids: sim-paths.ts). */
-export interface StoredFile {
-  bytes: number;
-  sha256: string;
-  path: string;
-}
+import type { StoredFile, WorkloadEventRecord } from '../plugin-kit/kit-types.js';
 
-export interface SimWorkloadEvent {
-  type: string;
-  reason: string;
-  message: string;
-  /** RFC 3339. */
-  at: string;
-}
+export type { StoredFile };
+export type SimWorkloadEvent = WorkloadEventRecord;
 
 export interface SimInstance {
   tenantId: string;

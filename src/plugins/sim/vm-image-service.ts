@@ -14,13 +14,13 @@ import type {
   UploadVmImageResponse,
   VmImageMangerServer,
 } from '../../generated/proto/resourcemanager.js';
-import { checkUuid } from './identity.js';
-import { RpcError } from './rpc-error.js';
+import { checkUuid } from '../plugin-kit/identity.js';
+import { RpcError } from '../plugin-kit/rpc-error.js';
 import { admit, configuredHost, type SimContext } from './sim-context.js';
 import { imagePath, tmpDir } from './sim-paths.js';
-import { StagedFile } from './staged-file.js';
+import { StagedFile } from '../plugin-kit/staged-file.js';
 import type { HostState, SimImage } from './sim-store.js';
-import { readFramedUpload } from './stream-framing.js';
+import { readFramedUpload } from '../plugin-kit/stream-framing.js';
 
 /** The protocol's largest download chunk. */
 export const DOWNLOAD_CHUNK_BYTES = 1024 * 1024;

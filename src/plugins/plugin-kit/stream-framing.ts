@@ -76,3 +76,6 @@ export async function readFramedUpload<M extends string>(
   if (next < framing.meta.length) throw new RpcError(status.INVALID_ARGUMENT, `stream ended before ${framing.meta[next]}`);
   return meta as Record<M, string>;
 }
+
+/** A host configuration (a kubeconfig, an OpenStack rc) is small; anything bigger is refused, not stored. */
+export const MAX_CONFIG_BYTES = 5 * 1024 * 1024;

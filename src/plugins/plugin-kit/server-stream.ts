@@ -3,7 +3,7 @@ import { status, type ServerWritableStream } from '@grpc/grpc-js';
 import { dropCall } from './drop-call.js';
 import { faultError } from './fault-book.js';
 import { RpcError } from './rpc-error.js';
-import type { SimFault } from './sim-options.js';
+import type { InjectedFault } from './kit-types.js';
 
 /** What a server stream needs from the runner that owns it. */
 export interface StreamOwner {
@@ -25,7 +25,7 @@ export class ServerStream<T> {
 
   constructor(
     private readonly call: ServerWritableStream<unknown, T>,
-    private readonly fault: SimFault | undefined,
+    private readonly fault: InjectedFault | undefined,
     private readonly owner: StreamOwner,
   ) {
     call.once('cancelled', () => this.close());
@@ -82,7 +82,7 @@ export class ServerStream<T> {
     if (!f) return;
     if (f.kind === 'fail') this.call.emit('error', faultError(f));
     else if (f.kind === 'drop') dropCall(this.call, () => this.call.emit('error', new RpcError(status.UNAVAILABLE, 'simulated drop')));
-    else this.owner.hold(this.call, () => this.call.emit('error', new RpcError(status.UNAVAILABLE, 'simulator stopped')));
+    else this.owner.hold(this.call, () => this.call.emit('error', new RpcError(status.UNAVAILABLE, 'plugin stopped')));
   }
 
   private close(): void {

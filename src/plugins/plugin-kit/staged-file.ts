@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { StoredFile } from './sim-store.js';
+import type { StoredFile } from './kit-types.js';
 
 /**
  * An upload written to a temporary file and moved into place only when complete, so a stream that breaks off

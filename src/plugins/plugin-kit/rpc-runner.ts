@@ -10,10 +10,10 @@ import { dropCall } from './drop-call.js';
 import { faultError, type FaultBook } from './fault-book.js';
 import { RpcError, toRpcError } from './rpc-error.js';
 import { ServerStream, type StreamOwner } from './server-stream.js';
-import type { SimCallRecord, SimFault, SimRpc } from './sim-options.js';
+import type { CallRecord, InjectedFault, PluginRpc } from './kit-types.js';
 import type { UploadStream } from './stream-framing.js';
 
-export type CallIds = Omit<SimCallRecord, 'rpc' | 'at'>;
+export type CallIds = Omit<CallRecord, 'rpc' | 'at'>;
 
 /** Handed to a client-stream handler: where the stream reports what it learnt and how many bytes came. */
 export interface StreamGate {
@@ -32,21 +32,21 @@ export class FaultStruck extends Error {
 
 type Answer = (err: ServerErrorResponse) => void;
 
-const stoppedError = (): RpcError => new RpcError(status.UNAVAILABLE, 'simulator stopped');
+const stoppedError = (): RpcError => new RpcError(status.UNAVAILABLE, 'plugin stopped');
 
 /**
  * Wraps every handler: logs the call, applies an injected fault instead of (or part-way through) the handler,
  * turns thrown errors into statuses, and keeps what stop() has to end (open server streams, stalled calls).
  */
 export class RpcRunner implements StreamOwner {
-  readonly calls: SimCallRecord[] = [];
+  readonly calls: CallRecord[] = [];
   private readonly stalled = new Set<() => void>();
   private readonly streams = new Set<ServerStream<unknown>>();
   private stopped = false;
 
   constructor(private readonly faults: FaultBook) {}
 
-  unary<Req, Res>(rpc: SimRpc, ids: (req: Req) => CallIds, body: (req: Req) => Promise<Res>): handleUnaryCall<Req, Res> {
+  unary<Req, Res>(rpc: PluginRpc, ids: (req: Req) => CallIds, body: (req: Req) => Promise<Res>): handleUnaryCall<Req, Res> {
     return (call, callback) => {
       this.record(rpc, ids(call.request));
       if (this.stopped) {
@@ -65,7 +65,7 @@ export class RpcRunner implements StreamOwner {
     };
   }
 
-  clientStream<Req, Res>(rpc: SimRpc, body: (messages: UploadStream<Req>, gate: StreamGate) => Promise<Res>): handleClientStreamingCall<Req, Res> {
+  clientStream<Req, Res>(rpc: PluginRpc, body: (messages: UploadStream<Req>, gate: StreamGate) => Promise<Res>): handleClientStreamingCall<Req, Res> {
     return (call, callback) => {
       const entry = this.record(rpc, {});
       if (this.stopped) {
@@ -98,7 +98,7 @@ export class RpcRunner implements StreamOwner {
     };
   }
 
-  serverStream<Req, Res>(rpc: SimRpc, ids: (req: Req) => CallIds, body: (req: Req, out: ServerStream<Res>) => Promise<void>): handleServerStreamingCall<Req, Res> {
+  serverStream<Req, Res>(rpc: PluginRpc, ids: (req: Req) => CallIds, body: (req: Req, out: ServerStream<Res>) => Promise<void>): handleServerStreamingCall<Req, Res> {
     return (call) => {
       this.record(rpc, ids(call.request));
       if (this.stopped) {
@@ -141,14 +141,14 @@ export class RpcRunner implements StreamOwner {
     return this.streams.size + this.stalled.size;
   }
 
-  private record(rpc: SimRpc, ids: CallIds): SimCallRecord {
-    const entry: SimCallRecord = { rpc, ...ids, at: Date.now() };
+  private record(rpc: PluginRpc, ids: CallIds): CallRecord {
+    const entry: CallRecord = { rpc, ...ids, at: Date.now() };
     this.calls.push(entry);
     return entry;
   }
 
   /** A fault taking over a call that answers through a callback (unary, client stream). */
-  private strike(fault: SimFault, call: EventEmitter, answer: Answer): void {
+  private strike(fault: InjectedFault, call: EventEmitter, answer: Answer): void {
     if (fault.kind === 'fail') answer(faultError(fault));
     else if (fault.kind === 'drop') dropCall(call, () => answer(new RpcError(status.UNAVAILABLE, 'simulated drop')));
     else this.hold(call, () => answer(stoppedError()));

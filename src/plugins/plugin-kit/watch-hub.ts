@@ -1,7 +1,7 @@
-import type { SimWorkloadEvent } from './sim-store.js';
+import type { WorkloadEventRecord } from './kit-types.js';
 
 /** What watchers of one instance hear: its status changed, a workload event happened, or it was removed. */
-export type InstanceChange = { kind: 'status' } | { kind: 'event'; event: SimWorkloadEvent } | { kind: 'gone' };
+export type InstanceChange = { kind: 'status' } | { kind: 'event'; event: WorkloadEventRecord } | { kind: 'gone' };
 
 type Listener = (change: InstanceChange) => void;
 
