@@ -140,6 +140,13 @@ const envSchema = z.object({
   APPLCM_MAX_PAGE_SIZE: intIn(1, 10_000, 500),
   // Browser origins the REST shim (/lcmcontroller) grants CORS access to, comma-separated; none by default.
   APPLCM_SHIM_CORS_ORIGINS: z.string().default(''),
+  // How long the shim's instantiate and terminate wait for their operation before answering (the original answered
+  // when the plugin did; appo's own timeout is 180 s).
+  APPLCM_SHIM_WAIT_S: intIn(1, 3600, 170),
+  // The original's global fixed-window limit on /lcmcontroller: this many requests per second, then 429.
+  APPLCM_SHIM_RATE_LIMIT_PER_S: intIn(1, 1_000_000, 200),
+  // The original's open mode (no access_token needed where it did not check one); off: every route needs a token.
+  APPLCM_SHIM_ALLOW_UNSIGNED: bool.default(false),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -183,7 +190,7 @@ export interface Config {
     wsMaxConnectionsPerTenant: number;
   };
   limits: { maxHostsPerTenant: number; maxPageSize: number };
-  shim: { corsOrigins: string[] };
+  shim: { corsOrigins: string[]; waitMs: number; rateLimitPerSecond: number; allowUnsigned: boolean };
   engine: {
     workerEnabled: boolean;
     concurrency: number;
@@ -284,7 +291,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       wsMaxConnectionsPerTenant: e.APPLCM_WS_MAX_CONNECTIONS_PER_TENANT,
     },
     limits: { maxHostsPerTenant: e.APPLCM_MAX_HOSTS_PER_TENANT, maxPageSize: e.APPLCM_MAX_PAGE_SIZE },
-    shim: { corsOrigins: e.APPLCM_SHIM_CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean) },
+    shim: {
+      corsOrigins: e.APPLCM_SHIM_CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
+      waitMs: e.APPLCM_SHIM_WAIT_S * 1000,
+      rateLimitPerSecond: e.APPLCM_SHIM_RATE_LIMIT_PER_S,
+      allowUnsigned: e.APPLCM_SHIM_ALLOW_UNSIGNED,
+    },
     engine: {
       workerEnabled: e.APPLCM_WORKER_ENABLED,
       concurrency: e.APPLCM_WORKER_CONCURRENCY,

@@ -181,7 +181,7 @@ export async function createServer(d: ServerDeps): Promise<AppServer> {
   app.use(packageRoutes({ packages, verifier, orm, log }));
   app.use(hostConfigRoutes({ hostConfig, verifier, orm, log }));
   // The original lcmcontroller routes (REST compatibility shim for appo and other EdgeGallery callers).
-  app.use('/lcmcontroller', lcmcontrollerRouter({ hosts, verifier, orm, log, maxPageSize: config.limits.maxPageSize, corsOrigins: config.shim.corsOrigins }));
+  app.use('/lcmcontroller', lcmcontrollerRouter({ ...services, events, verifier, orm, log, maxPageSize: config.limits.maxPageSize, shim: config.shim }));
 
   app.use(
     '/graphql',

@@ -1,32 +1,55 @@
 import express, { type ErrorRequestHandler, Router } from 'express';
+import type { Config } from '../../config.js';
+import type { EventSystem } from '../../events/event-system.js';
+import type { PluginRegistry } from '../../plugins/plugin-registry.js';
+import type { HostConfigService } from '../../services/host-config.service.js';
 import type { HostService } from '../../services/host.service.js';
+import type { LcmService } from '../../services/lcm.service.js';
+import type { OperationService } from '../../services/operation.service.js';
+import type { PackageService } from '../../services/package.service.js';
+import type { ReadServices } from '../../services/read-services.js';
+import { appRoutes } from './app.routes.js';
+import { shimCors } from './cors.js';
 import { envelope } from './envelope.js';
 import { hostRoutes } from './host.routes.js';
 import type { ShimAuthDeps } from './lcm-auth.js';
+import { platformRoutes } from './platform.routes.js';
 import { Message, RetCode } from './ret-codes.js';
-import { shimCors } from './cors.js';
 
+/** Everything the shim's routes run on: the same services GraphQL uses, never a second implementation. */
 export interface LcmControllerDeps extends ShimAuthDeps {
   hosts: HostService;
+  hostConfig: HostConfigService;
+  packages: PackageService;
+  plugins: PluginRegistry;
+  lcm: LcmService;
+  operations: OperationService;
+  reads: ReadServices;
+  events: EventSystem;
   maxPageSize: number;
-  corsOrigins: readonly string[];
+  shim: Config['shim'];
 }
 
 /** The original's `RequestBodyLength`: JSON bodies of the original routes are small. */
 export const SHIM_JSON_LIMIT_BYTES = 4096;
 
 /**
- * The original lcmcontroller's routes (applcm-original.md §1.1), mounted at `/lcmcontroller`. Each group of routes
- * (hosts now; configuration, packages, instances later) is a router of its own on the shared services.
+ * The original lcmcontroller's routes (applcm-original.md §1.1), mounted at `/lcmcontroller`. Each group of routes is
+ * a router of its own on the shared services:
+ * - platformRoutes: rate limit, health-adjacent platform routes (login, password, MEP proxies) and the sync routes;
+ * - hostRoutes: the MEC host routes;
+ * - appRoutes: configuration, packages, app instances, KPI, MEP capabilities.
  */
 export function lcmcontrollerRouter(d: LcmControllerDeps): Router {
   const router = Router();
-  router.use(shimCors(d.corsOrigins));
+  router.use(shimCors(d.shim.corsOrigins));
   router.get('/v1/health', (_req, res) => {
     res.type('text/plain').send('ok');
   });
+  router.use(platformRoutes(d));
   router.use(express.json({ limit: SHIM_JSON_LIMIT_BYTES }));
   router.use(hostRoutes(d));
+  router.use(appRoutes(d));
 
   // As the original, a wrong method or an unknown path under /lcmcontroller is a plain 404 (never an envelope).
   router.use((_req, res) => {
