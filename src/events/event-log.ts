@@ -19,8 +19,14 @@ export type EventTopic =
   | 'distribution.updated'
   /** A package was removed from a host; payload: DistributionSnapshot as it was last. */
   | 'distribution.deleted'
+  /** A package was deleted; payload: { id, appId, tenantId, origin } (the REST shim's packages/sync_deleted). */
+  | 'package.deleted'
   /** A workload event or status change the plugin reported for an instance; payload: WorkloadEventSnapshot. */
-  | 'workload.event';
+  | 'workload.event'
+  /** A VM image was created or changed; payload: ImageSnapshot. */
+  | 'image.updated'
+  /** A VM image was deleted; payload: ImageSnapshot as it was last. */
+  | 'image.deleted';
 
 /** Every topic, for validating the topics a client asks for. */
 export const EVENT_TOPICS: readonly EventTopic[] = [
@@ -34,7 +40,10 @@ export const EVENT_TOPICS: readonly EventTopic[] = [
   'instance.deleted',
   'distribution.updated',
   'distribution.deleted',
+  'package.deleted',
   'workload.event',
+  'image.updated',
+  'image.deleted',
 ];
 
 export const isEventTopic = (t: string): t is EventTopic => (EVENT_TOPICS as readonly string[]).includes(t);

@@ -5,6 +5,7 @@ import { canModify, ownedScope, requireWriter, targetTenant } from '../auth/tena
 import { isForeignKeyViolation, isUniqueViolation } from '../db/db-errors.js';
 import { AppInstance, AppPackage, OnboardingState, OperationalState, PackageDistribution, PackageType } from '../db/entities/index.js';
 import { DomainError, ErrorCode, notFound } from '../errors.js';
+import { appendEvent } from '../events/event-log.js';
 import type { Logger } from '../observability/logger.js';
 import type { PackageProcessor } from '../packages/parsed-package.js';
 import type { PackageStore } from '../packages/package-store.js';
@@ -170,6 +171,7 @@ export class PackageService {
         const hosts = await em.count(PackageDistribution, { package: id });
         if (hosts > 0) throw inUse(`it is on ${hosts} host(s); remove it from them first`);
         storageKey = pkg.storageKey;
+        appendEvent(em, { topic: 'package.deleted', tenantId: pkg.tenantId, subjectId: pkg.id, payload: { id: pkg.id, appId: pkg.appId, tenantId: pkg.tenantId, origin: pkg.origin } });
         em.remove(pkg);
         try {
           await em.flush();
