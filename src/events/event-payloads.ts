@@ -20,7 +20,7 @@ const date = (s: string | null | undefined): Date | null => (s ? new Date(s) : n
  * Maps an event to the payload of a subscription, once per event whatever the number of subscribers: the bus hands
  * every subscriber the same event object, so the result is cached on it (weakly).
  */
-function memo<T>(build: (e: LoggedEvent) => T): (e: LoggedEvent) => T {
+export function memo<T>(build: (e: LoggedEvent) => T): (e: LoggedEvent) => T {
   const cache = new WeakMap<LoggedEvent, T>();
   return (e) => {
     let v = cache.get(e);

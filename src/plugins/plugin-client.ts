@@ -9,6 +9,7 @@ import { CallSlots } from './call-slots.js';
 import { DEFAULT_DEADLINES, deadlineFor, type Deadlines, type RpcKind } from './deadlines.js';
 import { clientCredentials, type ClientTlsOptions } from './grpc-tls.js';
 import { pluginError, requireSuccess, sanitizePluginText, type CallSite } from './plugin-errors.js';
+import { createdImageId, pluginImage, requireDeleted, type PluginImage } from './vm-image-json.js';
 
 /** Whom a call is about: the plugins keep configuration, packages and instances per (tenant, host). */
 export interface PluginTarget {
@@ -44,6 +45,14 @@ export interface PluginClientOptions {
 }
 
 export type PackageStatus = 'DISTRIBUTING' | 'DISTRIBUTED' | 'ERROR';
+
+/** What createVmImage asks for (minRam and minDisk are left to the image service). */
+export interface VmImageSpec {
+  name: string;
+  containerFormat?: string;
+  diskFormat?: string;
+  properties: Record<string, string>;
+}
 
 export interface InstantiateParams {
   appInstanceId: string;
@@ -239,7 +248,36 @@ export class PluginClient {
     return this.serverStream<WatchInstanceEvent>('watchInstance', call, o?.signal);
   }
 
-  // ---- the original VmImageManger service (image file download) ----------------------------------------------
+  // ---- the original VmImageManger service --------------------------------------------------------------------
+
+  /**
+   * Creates an image on the host's image service and answers the plugin's image id. With `properties.vmId` the image
+   * is a snapshot of that VM (docs/vm-images.md); `properties.applcmImageId` makes a repeated create answer the same
+   * image instead of a second one.
+   */
+  async createVmImage(t: PluginTarget, image: VmImageSpec, o?: CallOptions): Promise<string> {
+    const res = await this.unary<{ response: string }>('createVmImage', 'lifecycle', o, (md, opts, cb) =>
+      this.images.createVmImage(
+        { accessToken: t.accessToken, hostIp: t.hostIp, tenantId: t.tenantId, image: { name: image.name, containerFormat: image.containerFormat ?? 'bare', diskFormat: image.diskFormat ?? 'qcow2', minRam: 0, minDisk: 0, properties: image.properties } },
+        md,
+        opts,
+        cb,
+      ),
+    );
+    return createdImageId(res.response, this.site('createVmImage'));
+  }
+
+  /** One image's status, size and checksum. An image the plugin does not hold is NOT_FOUND. */
+  async queryVmImage(t: PluginTarget, imageId: string, o?: CallOptions): Promise<PluginImage> {
+    const res = await this.unary<{ response: string }>('queryVmImage', 'query', o, (md, opts, cb) => this.images.queryVmImage({ accessToken: t.accessToken, hostIp: t.hostIp, tenantId: t.tenantId, imageId }, md, opts, cb));
+    return pluginImage(res.response, this.site('queryVmImage'));
+  }
+
+  /** Deletes an image (idempotent: one already gone answers success). */
+  async deleteVmImage(t: PluginTarget, imageId: string, o?: CallOptions): Promise<void> {
+    const res = await this.unary<{ status: string }>('deleteVmImage', 'lifecycle', o, (md, opts, cb) => this.images.deleteVmImage({ accessToken: t.accessToken, hostIp: t.hostIp, tenantId: t.tenantId, imageId }, md, opts, cb));
+    requireDeleted(res.status, this.site('deleteVmImage'));
+  }
 
   /** The image file, in the chunks the plugin sends. */
   downloadVmImage(t: PluginTarget, imageId: string, o?: CallOptions): AsyncGenerator<Uint8Array> {

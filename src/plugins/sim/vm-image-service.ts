@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import { status } from '@grpc/grpc-js';
 import type {
@@ -16,10 +16,10 @@ import type {
 } from '../../generated/proto/resourcemanager.js';
 import { checkUuid } from '../plugin-kit/identity.js';
 import { RpcError } from '../plugin-kit/rpc-error.js';
-import { admit, configuredHost, type SimContext } from './sim-context.js';
+import { admit, configuredHost, existingInstance, type SimContext } from './sim-context.js';
 import { imagePath, tmpDir } from './sim-paths.js';
 import { StagedFile } from '../plugin-kit/staged-file.js';
-import type { HostState, SimImage } from './sim-store.js';
+import type { HostState, SimImage, SimInstance } from './sim-store.js';
 import { readFramedUpload } from '../plugin-kit/stream-framing.js';
 
 /** The protocol's largest download chunk. */
@@ -36,12 +36,57 @@ function existingImage(host: HostState, imageId: string): SimImage {
   return img;
 }
 
+/**
+ * Snapshots being taken, as Glance shows them: `saving` while the VM's disk is copied, `killed` when that failed.
+ * Kept beside the store (not in it): a snapshot in progress is not written to the state file.
+ */
+const snapshots = new WeakMap<SimImage, 'saving' | 'killed'>();
+
+/** Default size of a simulated VM's disk (not a multiple of the chunk size, so short last chunks are exercised). */
+export const DEFAULT_SIM_DISK_BYTES = 3 * 1024 * 1024 + 12_345;
+const MAX_SIM_DISK_BYTES = 8 * 1024 * 1024 * 1024;
+
+/**
+ * What a snapshot of a simulated VM is like, from its instance's parameters (the simulator has no VMs): `simDiskBytes`
+ * random bytes (default DEFAULT_SIM_DISK_BYTES), after `simSnapshotMs` (default 50), or killed half-way when
+ * `simSnapshotFail` is set.
+ */
+function snapshotPlan(inst: SimInstance): { bytes: number; delayMs: number; fail: boolean } {
+  const num = (v: string | undefined, fallback: number, max: number) => (v !== undefined && /^\d+$/.test(v) ? Math.min(Number(v), max) : fallback);
+  return { bytes: num(inst.parameters.simDiskBytes, DEFAULT_SIM_DISK_BYTES, MAX_SIM_DISK_BYTES), delayMs: num(inst.parameters.simSnapshotMs, 50, 600_000), fail: inst.parameters.simSnapshotFail !== undefined };
+}
+
+/** Copies the "disk" into the image in the background, as Nova and Glance do after createImage answered. */
+async function takeSnapshot(ctx: SimContext, tenantId: string, hostIp: string, img: SimImage, plan: { bytes: number; delayMs: number; fail: boolean }): Promise<void> {
+  let staged: StagedFile | undefined;
+  const stillThere = () => ctx.store.find(tenantId, hostIp)?.images.get(img.imageId) === img;
+  try {
+    await new Promise((r) => setTimeout(r, plan.delayMs).unref());
+    staged = await StagedFile.open(tmpDir(ctx.dataDir));
+    for (let left = plan.bytes; left > 0 && stillThere(); left -= DOWNLOAD_CHUNK_BYTES) {
+      if (plan.fail && left <= plan.bytes / 2) throw new Error('simulated snapshot failure');
+      await staged.write(randomBytes(Math.min(left, DOWNLOAD_CHUNK_BYTES)));
+    }
+    if (!stillThere()) return;
+    img.file = await staged.commit(imagePath(ctx.dataDir, tenantId, hostIp, img.imageId));
+    staged = undefined;
+    snapshots.delete(img);
+    // Deleted while the file was being moved: keep no file nobody refers to.
+    if (!stillThere()) await fs.promises.rm(img.file.path, { force: true });
+    else await ctx.persist.save(tenantId, hostIp);
+  } catch {
+    if (stillThere()) snapshots.set(img, 'killed');
+  } finally {
+    await staged?.discard();
+  }
+}
+
 /** The original OpenStack plugin's image JSON, as far as a controller reads it. */
 const imageJson = (img: SimImage): string =>
   JSON.stringify({
     imageId: img.imageId,
     name: img.name,
-    status: img.file ? 'active' : 'queued',
+    status: snapshots.get(img) ?? (img.file ? 'active' : 'queued'),
     containerFormat: img.containerFormat,
     diskFormat: img.diskFormat,
     minRam: img.minRam,
@@ -60,9 +105,25 @@ export function vmImageService(ctx: SimContext): VmImageMangerServer {
       await admit(ctx, r.accessToken, r.tenantId, r.hostIp);
       const host = configuredHost(ctx, r.tenantId, r.hostIp);
       if (!r.image?.name) throw new RpcError(status.INVALID_ARGUMENT, 'image.name is required');
-      const imageId = randomUUID();
       const { name, containerFormat, diskFormat, minRam, minDisk, properties } = r.image;
-      host.images.set(imageId, { imageId, name, containerFormat, diskFormat, minRam, minDisk, properties: { ...properties }, createdAt: new Date().toISOString() });
+      // The caller's own id for the image makes a repeated create (after a lost answer) find the first one.
+      const own = properties.applcmImageId;
+      const prior = own ? [...host.images.values()].find((i) => i.properties.applcmImageId === own) : undefined;
+      if (prior) return { response: JSON.stringify({ imageId: prior.imageId }) };
+      // A snapshot names the VM and its instance; a plain create makes an empty image to upload into.
+      let vm: SimInstance | undefined;
+      if (properties.vmId !== undefined) {
+        if (!properties.vmId) throw new RpcError(status.INVALID_ARGUMENT, 'image.properties.vmId must not be empty');
+        checkUuid(properties.appInstanceId ?? '', 'image.properties.appInstanceId');
+        vm = existingInstance(host, properties.appInstanceId!);
+      }
+      const imageId = randomUUID();
+      const img: SimImage = { imageId, name, containerFormat, diskFormat, minRam, minDisk, properties: { ...properties }, createdAt: new Date().toISOString() };
+      host.images.set(imageId, img);
+      if (vm) {
+        snapshots.set(img, 'saving');
+        void takeSnapshot(ctx, r.tenantId, r.hostIp, img, snapshotPlan(vm));
+      }
       await ctx.persist.save(r.tenantId, r.hostIp);
       return { response: JSON.stringify({ imageId }) };
     }),
