@@ -1,5 +1,6 @@
 import { status } from '@grpc/grpc-js';
 import { checkTenantHost } from '../plugin-kit/identity.js';
+import { KeyedLock } from '../plugin-kit/keyed-lock.js';
 import { RpcError } from '../plugin-kit/rpc-error.js';
 import type { RpcRunner } from '../plugin-kit/rpc-runner.js';
 import type { TokenCheck } from '../plugin-kit/token-check.js';
@@ -10,25 +11,8 @@ import type { K8sStore } from './k8s-store.js';
 import { CallSlots } from '../call-slots.js';
 import { KubeClient } from './kube-client.js';
 
-/** One operation at a time per key (an instance): concurrent calls for it queue. */
-export class KeyedLock {
-  private readonly tails = new Map<string, Promise<unknown>>();
-
-  held(key: string): boolean {
-    return this.tails.has(key);
-  }
-
-  run<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    const prev = this.tails.get(key) ?? Promise.resolve();
-    const next = prev.then(fn, fn);
-    const tail = next.catch(() => undefined);
-    this.tails.set(key, tail);
-    void tail.then(() => {
-      if (this.tails.get(key) === tail) this.tails.delete(key);
-    });
-    return next;
-  }
-}
+// Shared with the VM plugin (plugin kit); re-exported so existing imports keep working.
+export { KeyedLock };
 
 /** Everything the k8s plugin's handlers share. */
 export interface K8sContext {
