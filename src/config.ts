@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { EDGE_KEY_POLICY_TEXT, meetsEdgeKeyPolicy } from './auth/edge-key-policy.js';
 import { DEFAULT_ARCHIVE_LIMITS, type ArchiveLimits } from './packages/archive-limits.js';
 import { MAX_CHUNK_BYTES, MIN_CHUNK_BYTES, DEFAULT_CHUNK_BYTES } from './plugins/chunks.js';
 import { DEFAULT_MAX_LIFECYCLE_CALLS } from './plugins/plugin-client.js';
@@ -147,6 +148,12 @@ const envSchema = z.object({
   APPLCM_SHIM_RATE_LIMIT_PER_S: intIn(1, 1_000_000, 200),
   // The original's open mode (no access_token needed where it did not check one); off: every route needs a token.
   APPLCM_SHIM_ALLOW_UNSIGNED: bool.default(false),
+  // The edge-local login of /lcmcontroller/v1/login and /v1/password: a user of this name is created with this key
+  // (stored as a scrypt hash) when none exists yet; without a key there is no login until one is configured.
+  APPLCM_SHIM_LOGIN_NAME: z.string().regex(/^[\p{L}\p{Nd}]([\p{L}\p{Nd}_-]*[\p{L}\p{Nd}])?$/u).max(15).default('admin'),
+  APPLCM_SHIM_LOGIN_KEY: z.string().refine(meetsEdgeKeyPolicy, `must be ${EDGE_KEY_POLICY_TEXT}`).optional(),
+  // The longest MEP answer the shim's /v1/mep/* proxies pass on.
+  APPLCM_SHIM_MEP_MAX_BYTES: intIn(1024, 64 * 1024 * 1024, 4 * 1024 * 1024),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -190,7 +197,16 @@ export interface Config {
     wsMaxConnectionsPerTenant: number;
   };
   limits: { maxHostsPerTenant: number; maxPageSize: number };
-  shim: { corsOrigins: string[]; waitMs: number; rateLimitPerSecond: number; allowUnsigned: boolean };
+  shim: {
+    corsOrigins: string[];
+    waitMs: number;
+    rateLimitPerSecond: number;
+    allowUnsigned: boolean;
+    /** The edge-local user seeded into the credential table (its key only when configured). */
+    login: { name: string; key?: string };
+    /** The MEP the /v1/mep/* proxies call (the original's MEP_SERVER:MEP_PORT), when configured. */
+    mep: { url?: string; timeoutMs: number; maxBytes: number };
+  };
   engine: {
     workerEnabled: boolean;
     concurrency: number;
@@ -296,6 +312,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       waitMs: e.APPLCM_SHIM_WAIT_S * 1000,
       rateLimitPerSecond: e.APPLCM_SHIM_RATE_LIMIT_PER_S,
       allowUnsigned: e.APPLCM_SHIM_ALLOW_UNSIGNED,
+      login: { name: e.APPLCM_SHIM_LOGIN_NAME, key: e.APPLCM_SHIM_LOGIN_KEY },
+      mep: { url: e.APPLCM_MEP_TERMINATION_URL ?? e.APPLCM_MEP_URL, timeoutMs: e.APPLCM_MEP_TIMEOUT_MS, maxBytes: e.APPLCM_SHIM_MEP_MAX_BYTES },
     },
     engine: {
       workerEnabled: e.APPLCM_WORKER_ENABLED,
