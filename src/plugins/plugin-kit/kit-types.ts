@@ -21,7 +21,25 @@ export type PluginRpc =
   | 'queryVmImage'
   | 'deleteVmImage'
   | 'downloadVmImage'
-  | 'uploadVmImage';
+  | 'uploadVmImage'
+  | 'importVmImage'
+  // The original resource-manager services the VM plugin serves (rescontroller's /rescontroller routes).
+  | 'createVm'
+  | 'queryVm'
+  | 'operateVm'
+  | 'deleteVm'
+  | 'createFlavor'
+  | 'queryFlavor'
+  | 'deleteFlavor'
+  | 'createNetwork'
+  | 'queryNetwork'
+  | 'deleteNetwork'
+  | 'createSecurityGroup'
+  | 'querySecurityGroup'
+  | 'deleteSecurityGroup'
+  | 'createSecurityGroupRule'
+  | 'querySecurityGroupRule'
+  | 'deleteSecurityGroupRule';
 
 /**
  * A failure to inject. It strikes at once for unary calls, after `afterBytes` payload bytes for client streams and
