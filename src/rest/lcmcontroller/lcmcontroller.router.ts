@@ -14,6 +14,7 @@ import { envelope } from './envelope.js';
 import { hostRoutes } from './host.routes.js';
 import type { ShimAuthDeps } from './lcm-auth.js';
 import { platformRoutes } from './platform.routes.js';
+import { shimRateLimit } from './rate-limit.js';
 import { Message, RetCode } from './ret-codes.js';
 
 /** Everything the shim's routes run on: the same services GraphQL uses, never a second implementation. */
@@ -36,12 +37,14 @@ export const SHIM_JSON_LIMIT_BYTES = 4096;
 /**
  * The original lcmcontroller's routes (applcm-original.md §1.1), mounted at `/lcmcontroller`. Each group of routes is
  * a router of its own on the shared services:
- * - platformRoutes: rate limit, health-adjacent platform routes (login, password, MEP proxies) and the sync routes;
+ * - platformRoutes: health-adjacent platform routes (login, password, MEP proxies) and the sync routes;
  * - hostRoutes: the MEC host routes;
  * - appRoutes: configuration, packages, app instances, KPI, MEP capabilities.
  */
 export function lcmcontrollerRouter(d: LcmControllerDeps): Router {
   const router = Router();
+  // First, as the original's filter: every route counts, health and unknown paths included.
+  router.use(shimRateLimit(d.shim.rateLimitPerSecond));
   router.use(shimCors(d.shim.corsOrigins));
   router.get('/v1/health', (_req, res) => {
     res.type('text/plain').send('ok');
