@@ -22,10 +22,20 @@ const FILE_FIELDS = new Set(['configFile', 'file']);
 
 const summary = (h: MecHost) => ({ hostId: h.id, ip: h.ip, vim: h.vim, configStatus: h.configStatus });
 
-/** Reads the one file part of the form into memory, refusing it once it reaches the 5 MiB cap. */
-function readConfigFile(req: Request): Promise<Buffer> {
+/** A configuration form as read: its one file (if any) and its text fields. */
+export interface ConfigForm {
+  file?: { content: Buffer; filename: string };
+  fields: Record<string, string>;
+}
+
+/**
+ * Reads a configuration form into memory: the one file part (refused once it reaches the 5 MiB cap) and the text
+ * fields (the original's form carries `hostIp` beside the file).
+ */
+export function readConfigForm(req: Request): Promise<ConfigForm> {
   return new Promise((resolve, reject) => {
-    let file: Buffer | undefined;
+    let file: ConfigForm['file'];
+    const fields: Record<string, string> = {};
     let failure: Error | undefined;
     const fail = (e: Error) => {
       failure ??= e;
@@ -36,7 +46,10 @@ function readConfigFile(req: Request): Promise<Buffer> {
     } catch {
       return reject(badInput('body', 'expected a multipart/form-data body with a `configFile` file part'));
     }
-    bb.on('file', (name, stream) => {
+    bb.on('field', (name, value) => {
+      fields[name] = value;
+    });
+    bb.on('file', (name, stream, filename) => {
       if (!FILE_FIELDS.has(name) || file) {
         stream.resume();
         return fail(badInput(name, file ? 'only one configuration file per request' : `unexpected file field ${name}; send the file as \`configFile\``));
@@ -45,19 +58,25 @@ function readConfigFile(req: Request): Promise<Buffer> {
       stream.on('data', (b: Buffer) => parts.push(b));
       stream.on('limit', () => fail(new DomainError(ErrorCode.PAYLOAD_TOO_LARGE, `the configuration file must be smaller than ${MAX_HOST_CONFIG_BYTES} bytes`, { field: 'configFile', limit: MAX_HOST_CONFIG_BYTES })));
       stream.on('end', () => {
-        file = Buffer.concat(parts);
+        file = { content: Buffer.concat(parts), filename: filename ?? '' };
       });
     });
     bb.on('filesLimit', () => fail(badInput('configFile', 'only one configuration file per request')));
     bb.on('error', (e: unknown) => reject(badInput('body', `malformed multipart body: ${e instanceof Error ? e.message : String(e)}`)));
     bb.on('finish', () => {
       if (failure) return reject(failure);
-      if (!file) return reject(badInput('configFile', 'no configFile part in the form'));
-      resolve(file);
+      resolve({ file, fields });
     });
     req.on('aborted', () => reject(badInput('body', 'the client aborted the upload')));
     req.pipe(bb);
   });
+}
+
+/** The one file part of the form; a form without one is refused. */
+async function readConfigFile(req: Request): Promise<Buffer> {
+  const { file } = await readConfigForm(req);
+  if (!file) throw badInput('configFile', 'no configFile part in the form');
+  return file.content;
 }
 
 /** Host configuration over REST: the multipart form takes files up to the original's 5 MiB. */

@@ -40,10 +40,16 @@ const summary = (p: AppPackage) => ({
 });
 
 /**
+ * Checks the file part before its bytes reach the service: its file name, and the identity read so far (which it may
+ * complete, e.g. with generated ids). Throwing refuses the upload.
+ */
+export type FilePartCheck = (filename: string, ident: PackageIdentity) => void;
+
+/**
  * Reads the multipart form: the identity fields (which must come before the file part, or in the query string,
  * since the upload starts as soon as the file part does) and exactly one file, handed to the service as a stream.
  */
-function receiveUpload(req: Request, ctx: RequestContext, packages: PackageService, tenantId: string): Promise<{ pkg: AppPackage; created: boolean }> {
+export function receiveUpload(req: Request, ctx: RequestContext, packages: PackageService, tenantId: string, checkFile?: FilePartCheck): Promise<{ pkg: AppPackage; created: boolean }> {
   return new Promise((resolve, reject) => {
     const ident: PackageIdentity = { tenantId };
     for (const f of FIELDS) if (typeof req.query[f] === 'string') ident[f] = req.query[f];
@@ -87,10 +93,16 @@ function receiveUpload(req: Request, ctx: RequestContext, packages: PackageServi
         ident[name as (typeof FIELDS)[number]] = value;
       }
     });
-    bb.on('file', (name, stream: Readable) => {
+    bb.on('file', (name, stream: Readable, filename) => {
       if (!FILE_FIELDS.has(name) || upload) {
         stream.resume();
         return fail(badInput(name, upload ? 'only one package file per request' : `unexpected file field ${name}; send the package as \`package\``));
+      }
+      try {
+        checkFile?.(filename ?? '', ident);
+      } catch (e) {
+        stream.resume();
+        return fail(e);
       }
       fileStream = stream;
       upload = packages.upload(ctx, ident, stream, formDone);
@@ -113,6 +125,16 @@ function receiveUpload(req: Request, ctx: RequestContext, packages: PackageServi
   });
 }
 
+/**
+ * Before answering a refused upload: a large unread rest of the body is not worth receiving, so the connection is
+ * closed after the answer. A small one is drained, since many clients (undici among them) fail on a connection
+ * closed while they still send.
+ */
+export function releaseUnreadBody(req: Request, res: Response): void {
+  if (!req.complete && Number(req.headers['content-length'] ?? Infinity) > DRAIN_LIMIT_BYTES) res.setHeader('Connection', 'close');
+  req.resume();
+}
+
 /** Streaming package endpoints: upload (multipart) and download (with Range). */
 export function packageRoutes(d: PackageRoutesDeps): Router {
   const router = Router();
@@ -125,10 +147,7 @@ export function packageRoutes(d: PackageRoutesDeps): Router {
       const { pkg, created } = await receiveUpload(req, ctx, d.packages, tenantId);
       res.status(created ? 201 : 200).json(summary(pkg));
     } catch (e) {
-      // A large unread rest of the body is not worth receiving: answer and close the connection. A small one is
-      // drained, since many clients (undici among them) fail on a connection closed while they still send.
-      if (!req.complete && Number(req.headers['content-length'] ?? Infinity) > DRAIN_LIMIT_BYTES) res.setHeader('Connection', 'close');
-      req.resume();
+      releaseUnreadBody(req, res);
       sendError(res, e, d.log);
     }
   });

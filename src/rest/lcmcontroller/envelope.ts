@@ -25,11 +25,34 @@ export function sendRaw(res: Response, body: unknown): void {
   res.status(200).type('application/json').send(JSON.stringify(body ?? null));
 }
 
+/**
+ * A plugin's or upstream's text as the body, as the original wrote it (no explicit type: Go sniffed JSON text as
+ * `text/plain; charset=utf-8`). appo passes these bodies on unchanged.
+ */
+export function sendText(res: Response, text: string): void {
+  res.status(200).type('text/plain; charset=utf-8').send(text);
+}
+
 /** How one failure looks to a caller of the original routes. */
 export interface ShimFailure {
   status: number;
   retCode: RetCode;
   message?: string;
+}
+
+/**
+ * A failure a route decided exactly (status, `retCode` and text), e.g. from an operation's recorded error, where no
+ * DomainError code says enough.
+ */
+export class ShimError extends Error {
+  constructor(
+    readonly status: number,
+    readonly retCode: RetCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ShimError';
+  }
 }
 
 /**
@@ -54,7 +77,8 @@ const DEFAULT_FAILURES: Record<ErrorCode, ShimFailure> = {
   [ErrorCode.QUOTA_EXCEEDED]: { status: 403, retCode: RetCode.PACKAGE_NUM_UP_TO_MAX },
   [ErrorCode.PAYLOAD_TOO_LARGE]: { status: 400, retCode: RetCode.BODY_TOO_LARGE, message: Message.BODY_TOO_LARGE },
   [ErrorCode.INVALID_PACKAGE]: { status: 400, retCode: RetCode.FAILED_TO_EXTRACT },
-  [ErrorCode.PLUGIN_UNAVAILABLE]: { status: 503, retCode: RetCode.FAILED_GET_PLUGIN },
+  // The original answers 500 "Failed to get client"; never 503, on which appo re-sends.
+  [ErrorCode.PLUGIN_UNAVAILABLE]: { status: 500, retCode: RetCode.FAILED_GET_PLUGIN },
   [ErrorCode.PLUGIN_ERROR]: { status: 500, retCode: RetCode.PLUGIN_REPORT_FAILED },
   [ErrorCode.MEP_ERROR]: { status: 500, retCode: RetCode.PROCESS_AK_SK_FAILED },
   [ErrorCode.DEADLINE_EXCEEDED]: { status: 504, retCode: RetCode.INTERNAL_SERVER },
@@ -79,6 +103,10 @@ export function sendFailure(res: Response, e: unknown, spec: FailureSpec, log: L
   const known = e instanceof DomainError ? e : translateDbError(e);
   if (res.headersSent) {
     res.destroy();
+    return;
+  }
+  if (e instanceof ShimError) {
+    res.status(e.status).json(envelope(null, e.retCode, e.message));
     return;
   }
   if (known) {

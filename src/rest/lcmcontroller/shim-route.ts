@@ -1,5 +1,6 @@
 import type { Request, RequestHandler, Response } from 'express';
 import type { RequestContext } from '../../services/request-context.js';
+import { releaseUnreadBody } from '../package.routes.js';
 import { sendFailure, type FailureSpec } from './envelope.js';
 import { authorize, type AccessPolicy, type ShimAuthDeps } from './lcm-auth.js';
 import { Message, RetCode } from './ret-codes.js';
@@ -14,6 +15,8 @@ const COMMON_FIELDS: NonNullable<FailureSpec['fields']> = {
 export interface ShimRouteSpec {
   policy: AccessPolicy;
   failures?: FailureSpec;
+  /** A streamed (multipart) body: a refusal lets go of what is left unread, whatever refused it. */
+  upload?: boolean;
 }
 
 export type ShimHandler = (ctx: RequestContext, req: Request, res: Response) => Promise<void>;
@@ -29,6 +32,7 @@ export function shimRoute(deps: ShimAuthDeps, spec: ShimRouteSpec, handler: Shim
       const ctx = await authorize(req, spec.policy, deps);
       await handler(ctx, req, res);
     } catch (e) {
+      if (spec.upload) releaseUnreadBody(req, res);
       sendFailure(res, e, failures, deps.log);
     }
   };
