@@ -23,6 +23,7 @@ import { PluginRegistry } from './plugins/plugin-registry.js';
 import { hostConfigRoutes } from './rest/host-config.routes.js';
 import { lcmcontrollerRouter } from './rest/lcmcontroller/lcmcontroller.router.js';
 import { packageRoutes } from './rest/package.routes.js';
+import { imageDownloadRoutes } from './rest/image-download.routes.js';
 import { createEngine, type LcmEngine } from './engine/lcm-engine.js';
 import { SecretBox, secretsKeyFrom } from './auth/secret-box.js';
 import { HostConfigService } from './services/host-config.service.js';
@@ -31,6 +32,7 @@ import { OperationService } from './services/operation.service.js';
 import { HostService } from './services/host.service.js';
 import { PackageService } from './services/package.service.js';
 import { createReadServices } from './services/read-services.js';
+import { VmImageService } from './services/vm-image.service.js';
 
 export interface ServerDeps {
   config: Config;
@@ -67,6 +69,7 @@ const PATTERN_ROUTES: [RegExp, string][] = [
   [/^\/api\/v1\/tenants\/[^/]+\/packages$/, '/api/v1/tenants/:tenantId/packages'],
   [/^\/api\/v1\/tenants\/[^/]+\/packages\/[^/]+\/content$/, '/api/v1/tenants/:tenantId/packages/:packageId/content'],
   [/^\/api\/v1\/tenants\/[^/]+\/hosts\/[^/]+\/config$/, '/api/v1/tenants/:tenantId/hosts/:hostId/config'],
+  [/^\/api\/v1\/tenants\/[^/]+\/images\/[^/]+\/file$/, '/api/v1/tenants/:tenantId/images/:imageId/file'],
   [/^\/lcmcontroller\//, '/lcmcontroller/*'],
 ];
 const routeLabel = (path: string): string => (KNOWN_ROUTES.has(path) ? path : (PATTERN_ROUTES.find(([re]) => re.test(path))?.[1] ?? 'other'));
@@ -119,7 +122,8 @@ export async function createServer(d: ServerDeps): Promise<AppServer> {
   const lcm = new LcmService({ hosts, packages, plugins, tokens: engine.tokens, wake, eventsCommitted: () => commits.committed(), maxInstancesPerTenant: config.engine.maxInstancesPerTenant, secrets });
   const operations = new OperationService({ handlers: engine.handlers, tokens: engine.tokens, wake, cancelLocal: (id) => engine.worker.cancelLocal(id) });
   if (config.engine.workerEnabled) engine.worker.start();
-  const services = { hosts, hostConfig, packages, plugins, lcm, operations, reads: createReadServices(plugins, config.limits) };
+  const images = new VmImageService({ plugins, tokens: engine.tokens, wake, maxPageSize: config.limits.maxPageSize });
+  const services = { hosts, hostConfig, packages, plugins, lcm, operations, images, reads: createReadServices(plugins, config.limits) };
   // On the embedded database (no DATABASE_URL) there is no LISTEN: PGlite delivers no NOTIFY between connections.
   const events = new EventSystem({ orm, plugins, log, config: config.events, maxPageSize: config.limits.maxPageSize, listenUrl: config.database.url ?? null });
   await events.start();
@@ -180,6 +184,7 @@ export async function createServer(d: ServerDeps): Promise<AppServer> {
 
   app.use(packageRoutes({ packages, verifier, orm, log }));
   app.use(hostConfigRoutes({ hostConfig, verifier, orm, log }));
+  app.use(imageDownloadRoutes({ images, verifier, orm, log }));
   // The original lcmcontroller routes (REST compatibility shim for appo and other EdgeGallery callers).
   app.use('/lcmcontroller', lcmcontrollerRouter({ ...services, events, verifier, orm, log, maxPageSize: config.limits.maxPageSize, shim: config.shim }));
 

@@ -14,7 +14,9 @@ import type {
   WorkloadEventUpdate,
 } from '../resolvers/types/event.types.js';
 import type { RequestContext } from '../services/request-context.js';
+import type { ImageUpdatedArgs } from '../resolvers/types/vm-image.types.js';
 import type { EventBus } from './event-bus.js';
+import { toImageUpdate, type ImageUpdateShape } from './image-events.js';
 import { toAppInstanceUpdate, toOperationUpdate, toPackageDistributionUpdate, toWorkloadEventUpdate } from './event-payloads.js';
 import { parseSequence, type EventReader } from './event-reader.js';
 import { EventStream, type EventStreamLimits, type EventStreamSpec } from './event-stream.js';
@@ -74,6 +76,15 @@ export class EventSubscriptions {
       topics: ['distribution.updated', 'distribution.deleted'],
       payloadEquals: given({ packageId: f.packageId, hostId: f.hostId }),
       map: toPackageDistributionUpdate,
+    });
+  }
+
+  imageUpdated(ctx: RequestContext, args: ImageUpdatedArgs): EventStream<ImageUpdateShape> {
+    const f = args.filter ?? {};
+    return this.stream(ctx, args.afterSequence, {
+      topics: ['image.updated', 'image.deleted'],
+      payloadEquals: given({ id: f.id, instanceId: f.instanceId, hostId: f.hostId, status: f.status }),
+      map: toImageUpdate,
     });
   }
 

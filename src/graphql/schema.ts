@@ -19,6 +19,8 @@ import { ViewerResolver } from '../resolvers/viewer.resolver.js';
 import type { HostService } from '../services/host.service.js';
 import type { PackageService } from '../services/package.service.js';
 import type { ReadServices } from '../services/read-services.js';
+import { VmImageResolver } from '../resolvers/vm-image.resolver.js';
+import type { VmImageService } from '../services/vm-image.service.js';
 
 /** The use cases the resolvers delegate to. */
 export interface Services {
@@ -33,9 +35,11 @@ export interface Services {
   operations: OperationService;
   /** Instance and operation reads, live status. */
   reads: ReadServices;
+  /** VM images: snapshot, delete, reads. */
+  images: VmImageService;
 }
 
-const RESOLVERS = [ViewerResolver, HostResolver, PackageResolver, PluginResolver, LcmResolver, AppInstanceResolver, HostKpiResolver, OperationQueryResolver] as const;
+const RESOLVERS = [ViewerResolver, HostResolver, PackageResolver, PluginResolver, LcmResolver, AppInstanceResolver, HostKpiResolver, OperationQueryResolver, VmImageResolver] as const;
 
 const EVENT_RESOLVERS = [SubscriptionResolver, ChangeResolver] as const;
 
@@ -65,6 +69,7 @@ export async function buildAppSchema(services: Services | null): Promise<GraphQL
           [AppInstanceResolver, new AppInstanceResolver(services.reads.instances, services.reads.loaders, services.reads.live, services.reads.maxPageSize)],
           [HostKpiResolver, new HostKpiResolver(services.reads.live)],
           [OperationQueryResolver, new OperationQueryResolver(services.reads.operations)],
+          [VmImageResolver, new VmImageResolver(services.images)],
         ]
       : [],
   );

@@ -12,6 +12,7 @@ import {
   WorkloadEventsArgs,
   WorkloadEventUpdate,
 } from './types/event.types.js';
+import { ImageUpdate, ImageUpdatedArgs } from './types/vm-image.types.js';
 
 type Data<A> = SubscribeResolverData<unknown, A, GraphQLContext>;
 
@@ -43,6 +44,14 @@ export class SubscriptionResolver {
     subscribe: ({ args, context, info }: Data<PackageDistributionUpdatedArgs>) => subscriptionsOf(info).packageDistributionUpdated(context, args),
   })
   packageDistributionUpdated(@Root() update: PackageDistributionUpdate, @Args(() => PackageDistributionUpdatedArgs) _args: PackageDistributionUpdatedArgs): PackageDistributionUpdate {
+    return update;
+  }
+
+  @Subscription(() => ImageUpdate, {
+    description: 'Changes of VM images (CREATING, ACTIVE, ERROR, DELETING) and their deletion (deleted: true), optionally filtered',
+    subscribe: ({ args, context, info }: Data<ImageUpdatedArgs>) => subscriptionsOf(info).imageUpdated(context, args),
+  })
+  imageUpdated(@Root() update: ImageUpdate, @Args(() => ImageUpdatedArgs) _args: ImageUpdatedArgs): ImageUpdate {
     return update;
   }
 

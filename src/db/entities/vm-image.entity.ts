@@ -36,10 +36,10 @@ export class VmImage extends MutableEntity<'instanceId' | 'status' | 'sizeBytes'
   @Property({ type: 'text' })
   name!: string;
 
-  // Stored as text (the enum is the application's); always one of VmImageStatus.
+  // Stored as text, as migrated.
   @Field(() => VmImageStatus)
   @Property({ type: 'text', default: 'CREATING' })
-  status: string = 'CREATING';
+  status: VmImageStatus = VmImageStatus.CREATING;
 
   @Field(() => Number, { nullable: true, description: 'Bytes of the image file, once ACTIVE' })
   @Property({ type: new BigIntType('number'), nullable: true })
