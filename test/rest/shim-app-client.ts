@@ -84,3 +84,16 @@ export function fakeMep(capabilities: unknown[]) {
     stop: () => new Promise((r) => server.close(r)),
   };
 }
+
+/** A host with its kubeconfig and a package distributed to it, all through the shim; answers the package id. */
+export async function shimReady(t: TestServer, tenantId: string, token: string, ip: string, file: string): Promise<string> {
+  await shimHost(t, tenantId, token, ip);
+  const cfg = await shimForm(t, `/v2/tenants/${tenantId}/configuration`, configForm(ip), token);
+  if (cfg.status !== 200) throw new Error(`config failed: ${cfg.text}`);
+  const packageId = hexId();
+  const up = await shimForm(t, `/v2/tenants/${tenantId}/packages`, await packageForm(file, { packageId }), token);
+  if (up.status !== 200) throw new Error(`upload failed: ${up.text}`);
+  const dist = await shim(t, `/v2/tenants/${tenantId}/packages/${packageId}`, { method: 'POST', token, body: { hostIp: [ip] } });
+  if (dist.status !== 200) throw new Error(`distribute failed: ${dist.text}`);
+  return packageId;
+}

@@ -155,8 +155,10 @@ export async function terminateAndWait(d: LcmControllerDeps, ctx: RequestContext
       waitedForOther = true;
       continue;
     }
-    // A terminate that failed before: this request is a retry of it.
-    if (started.state === OperationState.FAILED_TEMP) started = await d.operations.retry(ctx, started.id);
+    // A terminate that failed before: this request is a retry of it (a twin may have retried it first: join that).
+    if (started.state === OperationState.FAILED_TEMP) await d.operations.retry(ctx, started.id).catch((e: unknown) => {
+      if (!(e instanceof DomainError && e.details.reason === 'WRONG_STATE')) throw e;
+    });
     const op = await waitForOperation(d, ctx, started.id, { timeoutMs: left(), signal: o.signal });
     const failure = outcome(op, d.shim.waitMs, RetCode.INTERNAL_SERVER);
     if (failure) throw failure;
