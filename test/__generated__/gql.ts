@@ -22,6 +22,13 @@ type Documents = {
     "\n  query Hosts($first: Int, $after: String, $filter: HostFilterInput) {\n    hosts(first: $first, after: $after, filter: $filter) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges { cursor node { ...HostFields } }\n    }\n  }\n": typeof types.HostsDocument,
     "\n  query Host($id: ID!) {\n    host(id: $id) { ...HostFields }\n  }\n": typeof types.HostDocument,
     "\n  query Viewer {\n    viewer { userId userName tenantId role }\n  }\n": typeof types.ViewerDocument,
+    "\n  fragment VmImageFields on VmImage {\n    id\n    tenantId\n    instanceId\n    hostId\n    vmId\n    name\n    status\n    sizeBytes\n    checksum\n    diskFormat\n    pluginImageId\n    rowVersion\n  }\n": typeof types.VmImageFieldsFragmentDoc,
+    "\n  mutation CreateVmImage($appInstanceId: ID!, $vmId: String!, $name: String!, $key: String) {\n    createVmImage(appInstanceId: $appInstanceId, vmId: $vmId, name: $name, idempotencyKey: $key) { ...LcmOperationFields progress }\n  }\n": typeof types.CreateVmImageDocument,
+    "\n  mutation DeleteVmImage($id: ID!, $key: String) {\n    deleteVmImage(id: $id, idempotencyKey: $key) { ...LcmOperationFields }\n  }\n": typeof types.DeleteVmImageDocument,
+    "\n  query VmImageById($id: ID!) { vmImage(id: $id) { ...VmImageFields } }\n": typeof types.VmImageByIdDocument,
+    "\n  query VmImages($first: Int, $after: String, $filter: VmImageFilterInput) {\n    vmImages(first: $first, after: $after, filter: $filter) {\n      totalCount\n      edges { cursor node { ...VmImageFields } }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": typeof types.VmImagesDocument,
+    "\n  subscription ImageUpdated($filter: ImageUpdateFilter, $after: String) {\n    imageUpdated(filter: $filter, afterSequence: $after) { sequence deleted image { ...VmImageFields } }\n  }\n": typeof types.ImageUpdatedDocument,
+    "\n  subscription OperationProgress($filter: OperationUpdateFilter) {\n    operationUpdated(filter: $filter) { sequence operation { id state progress } }\n  }\n": typeof types.OperationProgressDocument,
     "\n  fragment AppInstanceFields on AppInstance {\n    id\n    tenantId\n    name\n    description\n    instantiationState\n    operationalState\n    parameters\n    origin\n    rowVersion\n    createdAt\n    updatedAt\n  }\n": typeof types.AppInstanceFieldsFragmentDoc,
     "\n  query AppInstances($first: Int, $after: String, $filter: AppInstanceFilterInput) {\n    appInstances(first: $first, after: $after, filter: $filter) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges { cursor node { ...AppInstanceFields } }\n    }\n  }\n": typeof types.AppInstancesDocument,
     "\n  query AppInstancePage($first: Int, $after: String, $filter: AppInstanceFilterInput) {\n    appInstances(first: $first, after: $after, filter: $filter) {\n      pageInfo { hasNextPage endCursor }\n      edges { node { id name instantiationState package { id name packageVersion } host { id name ip } } }\n    }\n  }\n": typeof types.AppInstancePageDocument,
@@ -75,6 +82,13 @@ const documents: Documents = {
     "\n  query Hosts($first: Int, $after: String, $filter: HostFilterInput) {\n    hosts(first: $first, after: $after, filter: $filter) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges { cursor node { ...HostFields } }\n    }\n  }\n": types.HostsDocument,
     "\n  query Host($id: ID!) {\n    host(id: $id) { ...HostFields }\n  }\n": types.HostDocument,
     "\n  query Viewer {\n    viewer { userId userName tenantId role }\n  }\n": types.ViewerDocument,
+    "\n  fragment VmImageFields on VmImage {\n    id\n    tenantId\n    instanceId\n    hostId\n    vmId\n    name\n    status\n    sizeBytes\n    checksum\n    diskFormat\n    pluginImageId\n    rowVersion\n  }\n": types.VmImageFieldsFragmentDoc,
+    "\n  mutation CreateVmImage($appInstanceId: ID!, $vmId: String!, $name: String!, $key: String) {\n    createVmImage(appInstanceId: $appInstanceId, vmId: $vmId, name: $name, idempotencyKey: $key) { ...LcmOperationFields progress }\n  }\n": types.CreateVmImageDocument,
+    "\n  mutation DeleteVmImage($id: ID!, $key: String) {\n    deleteVmImage(id: $id, idempotencyKey: $key) { ...LcmOperationFields }\n  }\n": types.DeleteVmImageDocument,
+    "\n  query VmImageById($id: ID!) { vmImage(id: $id) { ...VmImageFields } }\n": types.VmImageByIdDocument,
+    "\n  query VmImages($first: Int, $after: String, $filter: VmImageFilterInput) {\n    vmImages(first: $first, after: $after, filter: $filter) {\n      totalCount\n      edges { cursor node { ...VmImageFields } }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": types.VmImagesDocument,
+    "\n  subscription ImageUpdated($filter: ImageUpdateFilter, $after: String) {\n    imageUpdated(filter: $filter, afterSequence: $after) { sequence deleted image { ...VmImageFields } }\n  }\n": types.ImageUpdatedDocument,
+    "\n  subscription OperationProgress($filter: OperationUpdateFilter) {\n    operationUpdated(filter: $filter) { sequence operation { id state progress } }\n  }\n": types.OperationProgressDocument,
     "\n  fragment AppInstanceFields on AppInstance {\n    id\n    tenantId\n    name\n    description\n    instantiationState\n    operationalState\n    parameters\n    origin\n    rowVersion\n    createdAt\n    updatedAt\n  }\n": types.AppInstanceFieldsFragmentDoc,
     "\n  query AppInstances($first: Int, $after: String, $filter: AppInstanceFilterInput) {\n    appInstances(first: $first, after: $after, filter: $filter) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges { cursor node { ...AppInstanceFields } }\n    }\n  }\n": types.AppInstancesDocument,
     "\n  query AppInstancePage($first: Int, $after: String, $filter: AppInstanceFilterInput) {\n    appInstances(first: $first, after: $after, filter: $filter) {\n      pageInfo { hasNextPage endCursor }\n      edges { node { id name instantiationState package { id name packageVersion } host { id name ip } } }\n    }\n  }\n": types.AppInstancePageDocument,
@@ -166,6 +180,34 @@ export function graphql(source: "\n  query Host($id: ID!) {\n    host(id: $id) {
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query Viewer {\n    viewer { userId userName tenantId role }\n  }\n"): (typeof documents)["\n  query Viewer {\n    viewer { userId userName tenantId role }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment VmImageFields on VmImage {\n    id\n    tenantId\n    instanceId\n    hostId\n    vmId\n    name\n    status\n    sizeBytes\n    checksum\n    diskFormat\n    pluginImageId\n    rowVersion\n  }\n"): (typeof documents)["\n  fragment VmImageFields on VmImage {\n    id\n    tenantId\n    instanceId\n    hostId\n    vmId\n    name\n    status\n    sizeBytes\n    checksum\n    diskFormat\n    pluginImageId\n    rowVersion\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateVmImage($appInstanceId: ID!, $vmId: String!, $name: String!, $key: String) {\n    createVmImage(appInstanceId: $appInstanceId, vmId: $vmId, name: $name, idempotencyKey: $key) { ...LcmOperationFields progress }\n  }\n"): (typeof documents)["\n  mutation CreateVmImage($appInstanceId: ID!, $vmId: String!, $name: String!, $key: String) {\n    createVmImage(appInstanceId: $appInstanceId, vmId: $vmId, name: $name, idempotencyKey: $key) { ...LcmOperationFields progress }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DeleteVmImage($id: ID!, $key: String) {\n    deleteVmImage(id: $id, idempotencyKey: $key) { ...LcmOperationFields }\n  }\n"): (typeof documents)["\n  mutation DeleteVmImage($id: ID!, $key: String) {\n    deleteVmImage(id: $id, idempotencyKey: $key) { ...LcmOperationFields }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query VmImageById($id: ID!) { vmImage(id: $id) { ...VmImageFields } }\n"): (typeof documents)["\n  query VmImageById($id: ID!) { vmImage(id: $id) { ...VmImageFields } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query VmImages($first: Int, $after: String, $filter: VmImageFilterInput) {\n    vmImages(first: $first, after: $after, filter: $filter) {\n      totalCount\n      edges { cursor node { ...VmImageFields } }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n"): (typeof documents)["\n  query VmImages($first: Int, $after: String, $filter: VmImageFilterInput) {\n    vmImages(first: $first, after: $after, filter: $filter) {\n      totalCount\n      edges { cursor node { ...VmImageFields } }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription ImageUpdated($filter: ImageUpdateFilter, $after: String) {\n    imageUpdated(filter: $filter, afterSequence: $after) { sequence deleted image { ...VmImageFields } }\n  }\n"): (typeof documents)["\n  subscription ImageUpdated($filter: ImageUpdateFilter, $after: String) {\n    imageUpdated(filter: $filter, afterSequence: $after) { sequence deleted image { ...VmImageFields } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription OperationProgress($filter: OperationUpdateFilter) {\n    operationUpdated(filter: $filter) { sequence operation { id state progress } }\n  }\n"): (typeof documents)["\n  subscription OperationProgress($filter: OperationUpdateFilter) {\n    operationUpdated(filter: $filter) { sequence operation { id state progress } }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -8,6 +8,7 @@ export class TcpProxy {
   /** Bytes the controller may still send before its requests are held back (undefined: no limit). */
   private requestBudget: number | undefined;
   private held = 0;
+  private answered = 0;
   private readonly sockets = new Set<net.Socket>();
   private readonly server: net.Server;
   private listeningPort = 0;
@@ -54,6 +55,11 @@ export class TcpProxy {
     return this.held;
   }
 
+  /** Bytes the plugin sent that were forwarded to the controller so far. */
+  get responseBytes(): number {
+    return this.answered;
+  }
+
   /** Open connections (both sides counted). */
   get connections(): number {
     return this.sockets.size;
@@ -88,6 +94,7 @@ export class TcpProxy {
     upstream.on('drain', () => client.resume());
     upstream.on('data', (d: Buffer) => {
       if (this.blackhole) return;
+      this.answered += d.length;
       if (!client.write(d)) upstream.pause();
     });
     client.on('drain', () => upstream.resume());
