@@ -2,7 +2,7 @@ import { Kind, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
 import { Arg, Args, Ctx, FieldResolver, ID, Info, Int, Query, Resolver, Root } from 'type-graphql';
 import { AppInstance, AppPackage, LcmOperation, MecHost } from '../db/entities/index.js';
 import type { GraphQLContext } from '../graphql/context.js';
-import type { InstanceQueryService } from '../services/instance-query.service.js';
+import type { InstanceQueryService, RelatedRead } from '../services/instance-query.service.js';
 import type { InstanceStatusService } from '../services/instance-status.service.js';
 import { DEFAULT_PAGE_SIZE, pageSize, type Page } from '../services/pagination.js';
 import { executionScope, type ReadLoaderFactory } from '../services/read-loaders.js';
@@ -12,16 +12,38 @@ import { InstanceStatusView } from './types/instance-status.types.js';
 const NODE_PACKAGE = ['edges', 'node', 'package'];
 const NODE_HOST = ['edges', 'node', 'host'];
 
-/** Whether the field being resolved selects `path` below it (through fragments; @skip/@include are not evaluated). */
-function selects(info: GraphQLResolveInfo, path: string[]): boolean {
-  const within = (set: SelectionSetNode | undefined, at: number): boolean =>
-    !!set &&
-    set.selections.some((sel) => {
-      if (sel.kind === Kind.FIELD) return sel.name.value === path[at] && (at === path.length - 1 || within(sel.selectionSet, at + 1));
-      if (sel.kind === Kind.INLINE_FRAGMENT) return within(sel.selectionSet, at);
-      return within(info.fragments[sel.name.value]?.selectionSet, at);
-    });
-  return info.fieldNodes.some((node) => within(node.selectionSet, 0));
+/**
+ * The fields the field being resolved selects at `path` below it (through fragments; @skip/@include are not
+ * evaluated), or null when it does not select `path`.
+ */
+function selectedAt(info: GraphQLResolveInfo, path: string[]): Set<string> | null {
+  let found: Set<string> | null = null;
+  const walk = (set: SelectionSetNode | undefined, at: number): void => {
+    for (const sel of set?.selections ?? []) {
+      if (sel.kind === Kind.INLINE_FRAGMENT) walk(sel.selectionSet, at);
+      else if (sel.kind === Kind.FRAGMENT_SPREAD) walk(info.fragments[sel.name.value]?.selectionSet, at);
+      else if (at === path.length) (found ??= new Set()).add(sel.name.value);
+      else if (sel.name.value === path[at]) {
+        if (at === path.length - 1) found ??= new Set();
+        walk(sel.selectionSet, at + 1);
+      }
+    }
+  };
+  for (const node of info.fieldNodes) walk(node.selectionSet, 0);
+  return found;
+}
+
+/** Field resolvers of packages and hosts that read only eager columns, so plain rows serve them. */
+const PLAIN_DERIVED = new Set(['__typename', 'integrity', 'pluginStatus']);
+
+/**
+ * How the page reads its packages or hosts: not at all when unselected, plain rows when every selected field is an
+ * eager column (or derived from one), ORM entities otherwise (relations, lazy documents, live data).
+ */
+function relatedRead(info: GraphQLResolveInfo, path: string[], plain: ReadonlySet<string>): RelatedRead | undefined {
+  const fields = selectedAt(info, path);
+  if (!fields) return undefined;
+  return [...fields].every((f) => plain.has(f) || PLAIN_DERIVED.has(f)) ? 'plain' : 'entities';
 }
 
 /** Operations listed per instance when `first` is omitted. */
@@ -63,7 +85,8 @@ export class AppInstanceResolver {
   @Query(() => AppInstanceConnection, { description: 'App instances of the caller’s tenant (admins: all), oldest first', complexity: pageCost(DEFAULT_PAGE_SIZE) })
   async appInstances(@Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo, @Args(() => AppInstancesArgs) args: AppInstancesArgs): Promise<AppInstanceConnection> {
     // Packages and hosts the page asks for are read with it, so the rest of the page resolves without waiting.
-    const { page, count } = await this.instances.list(ctx, args, { package: selects(info, NODE_PACKAGE), host: selects(info, NODE_HOST) });
+    const plain = this.instances.plainProperties(ctx.em);
+    const { page, count } = await this.instances.list(ctx, args, { package: relatedRead(info, NODE_PACKAGE, plain.package), host: relatedRead(info, NODE_HOST, plain.host) });
     return lazyCountConnection(page as unknown as Page<AppInstance>, count);
   }
 

@@ -1,6 +1,7 @@
-import { ReferenceKind, type EntityManager } from '@mikro-orm/postgresql';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { isAdmin } from '../auth/principal.js';
 import { AppInstance, AppPackage, type InstanceOperationalState, type InstantiationState, MecHost } from '../db/entities/index.js';
+import { PlainEntityReader } from '../db/plain-entity.js';
 import { pgDate, sqlRows } from '../db/sql-tx.js';
 import { badInput } from '../errors.js';
 import { uuidFilter } from './operation-query.service.js';
@@ -18,6 +19,13 @@ export interface InstanceFilter {
   /** Admins look at one tenant; for others it can only narrow to their own. */
   tenantId?: string | null;
 }
+
+/**
+ * How a page's packages or hosts are read: `entities` (or `true`) are managed ORM entities (every field resolver
+ * works); `plain` objects carry only the eager columns (`InstanceQueryService.plainProperties`), for a selection of
+ * those.
+ */
+export type RelatedRead = 'entities' | 'plain';
 
 export interface InstanceQueryOptions {
   maxPageSize: number;
@@ -60,20 +68,11 @@ interface InstanceRow {
   row_version: number;
 }
 
-/** The columns an entity reads eagerly (lazy JSON documents are left to their own field resolvers). */
-function eagerColumns(em: EntityManager, entity: typeof AppPackage | typeof MecHost): string[] {
-  return em
-    .getMetadata()
-    .get(entity.name)
-    .props.filter((p) => (p.kind === ReferenceKind.SCALAR || p.kind === ReferenceKind.MANY_TO_ONE) && !p.lazy && p.persist !== false)
-    .flatMap((p) => p.fieldNames);
-}
-
 const escapeLike = (s: string): string => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /** Reads of app instances: the tenant's own (guests: their tenant's; admins: all), oldest first like every list. */
 export class InstanceQueryService {
-  private columns?: Record<string, string[]>;
+  private readers?: { app_package: PlainEntityReader<AppPackage>; mec_host: PlainEntityReader<MecHost> };
 
   constructor(private readonly o: InstanceQueryOptions) {}
 
@@ -81,7 +80,7 @@ export class InstanceQueryService {
    * A page of instances in one statement, as plain objects; with `include`, their packages and hosts are read right
    * after it (one statement each, whatever the page size) and attached, so the page resolves without waiting again.
    */
-  async list(ctx: RequestContext, args: PageArgs & { filter?: InstanceFilter | null }, include: { package?: boolean; host?: boolean } = {}): Promise<InstancePage> {
+  async list(ctx: RequestContext, args: PageArgs & { filter?: InstanceFilter | null }, include: { package?: RelatedRead | boolean; host?: RelatedRead | boolean } = {}): Promise<InstancePage> {
     const limit = pageSize(args.first, this.o.maxPageSize);
     const f = args.filter ?? {};
     const where: string[] = [];
@@ -105,25 +104,30 @@ export class InstanceQueryService {
       cond('(i.created_at, i.id) > (?::timestamptz, ?::uuid)', c.createdAt.toISOString(), c.id);
     }
 
-    // The packages and hosts the page asks for come joined in the same statement: one round trip per page.
-    const joined = [include.package && { table: 'app_package', alias: 'p', column: 'package_id' }, include.host && { table: 'mec_host', alias: 'h', column: 'host_id' }].filter((j) => !!j);
-    const columns = this.columnsOf(ctx.em);
-    const select = joined.flatMap((j) => columns[j.table]!.map((c) => `${j.alias}.${c} as "${j.alias}__${c}"`));
-    const rows = await sqlRows<InstanceRow & Record<string, unknown>>(
+    // One round trip per page, and each package and host of the page read once however many rows share it: the
+    // statement answers one JSON document (parsed natively, where a wide joined row per instance was parsed column by
+    // column and its package's JSON documents once per row).
+    const readers = this.readersOf(ctx.em);
+    const related = (table: 'app_package' | 'mec_host', column: string) =>
+      `(select coalesce(json_agg(r), '[]'::json) from (select ${readers[table].columns.join(', ')} from ${table} where id in (select ${column} from page)) r)`;
+    const [doc] = await sqlRows<{ rows: InstanceRow[]; packages: Record<string, unknown>[] | null; hosts: Record<string, unknown>[] | null }>(
       ctx.em.getConnection().getKnex(),
-      `select i.id, i.tenant_id, i.package_id, i.host_id, i.name, i.description, i.instantiation_state, i.operational_state, i.parameters, i.origin, i.created_at, i.updated_at, i.row_version${select.length ? `, ${select.join(', ')}` : ''}
-       from app_instance i ${joined.map((j) => `join ${j.table} ${j.alias} on ${j.alias}.id = i.${j.column}`).join(' ')}
-       ${where.length ? `where ${where.join(' and ')}` : ''} order by i.created_at, i.id limit ?`,
+      `with page as (
+         select i.id, i.tenant_id, i.package_id, i.host_id, i.name, i.description, i.instantiation_state, i.operational_state, i.parameters, i.origin, i.created_at, i.updated_at, i.row_version
+         from app_instance i ${where.length ? `where ${where.join(' and ')}` : ''} order by i.created_at, i.id limit ?)
+       select (select coalesce(json_agg(page order by page.created_at, page.id), '[]'::json) from page) as rows,
+              ${include.package ? related('app_package', 'package_id') : 'null'} as packages,
+              ${include.host ? related('mec_host', 'host_id') : 'null'} as hosts`,
       [...params, limit + 1],
     );
+    const rows = doc!.rows;
     const views = rows.slice(0, limit).map(toView);
-    const packages = new Map<string, AppPackage>();
-    const hosts = new Map<string, MecHost>();
-    rows.slice(0, limit).forEach((r, n) => {
-      const v = views[n]!;
-      if (include.package) v.loadedPackage = entityOf(ctx.em, AppPackage, packages, v.packageId, r, 'p__');
-      if (include.host) v.loadedHost = entityOf(ctx.em, MecHost, hosts, v.hostId, r, 'h__');
-    });
+    const packages = relatedById(doc!.packages, include.package === 'plain' ? (r) => readers.app_package.read(r) : (r) => ctx.em.map(AppPackage, r as never));
+    const hosts = relatedById(doc!.hosts, include.host === 'plain' ? (r) => readers.mec_host.read(r) : (r) => ctx.em.map(MecHost, r as never));
+    for (const v of views) {
+      if (packages) v.loadedPackage = packages.get(v.packageId);
+      if (hosts) v.loadedHost = hosts.get(v.hostId);
+    }
     return {
       page: toPage(rows.length > limit ? [...views, toView(rows[limit]!)] : views, limit, 0),
       count: async () => {
@@ -149,26 +153,25 @@ export class InstanceQueryService {
   }
 
   /** Plain SQL and one entity per row: the ORM's query building costs more than the query for these lookups. */
-  private async byId<T extends AppPackage | MecHost>(ctx: RequestContext, entity: new () => T, table: string, ids: readonly string[]): Promise<Map<string, T>> {
-    const columns = this.columnsOf(ctx.em);
-    const rows = await ctx.em.getConnection().execute<Record<string, unknown>[]>(`select ${columns[table]!.join(', ')} from ${table} where id in (?)`, [[...ids]], 'all');
+  private async byId<T extends AppPackage | MecHost>(ctx: RequestContext, entity: new () => T, table: 'app_package' | 'mec_host', ids: readonly string[]): Promise<Map<string, T>> {
+    const rows = await ctx.em.getConnection().execute<Record<string, unknown>[]>(`select ${this.readersOf(ctx.em)[table].columns.join(', ')} from ${table} where id in (?)`, [[...ids]], 'all');
     return new Map(rows.map((r) => [String(r.id), ctx.em.map(entity, r)]));
   }
 
-  private columnsOf(em: EntityManager): Record<string, string[]> {
-    return (this.columns ??= { app_package: eagerColumns(em, AppPackage), mec_host: eagerColumns(em, MecHost) });
+  /** The properties plain packages and hosts of a page carry: a selection within them can be read `plain`. */
+  plainProperties(em: EntityManager): { package: ReadonlySet<string>; host: ReadonlySet<string> } {
+    const r = this.readersOf(em);
+    return { package: r.app_package.properties, host: r.mec_host.properties };
+  }
+
+  private readersOf(em: EntityManager): { app_package: PlainEntityReader<AppPackage>; mec_host: PlainEntityReader<MecHost> } {
+    return (this.readers ??= { app_package: new PlainEntityReader(em, AppPackage), mec_host: new PlainEntityReader(em, MecHost) });
   }
 }
 
-/** The entity of a joined row's prefixed columns, made once per id for the page. */
-function entityOf<T extends AppPackage | MecHost>(em: EntityManager, entity: new () => T, seen: Map<string, T>, id: string, row: Record<string, unknown>, prefix: string): T {
-  const known = seen.get(id);
-  if (known) return known;
-  const own: Record<string, unknown> = {};
-  for (const k in row) if (k.startsWith(prefix)) own[k.slice(prefix.length)] = row[k];
-  const made = em.map<T>(entity, own as never);
-  seen.set(id, made);
-  return made;
+/** A page's packages or hosts by id (null when the page was not asked for them). */
+function relatedById<T>(rows: Record<string, unknown>[] | null, read: (r: Record<string, unknown>) => T): Map<string, T> | null {
+  return rows && new Map(rows.map((r) => [String(r.id), read(r)]));
 }
 
 function toView(r: InstanceRow): InstanceView {
