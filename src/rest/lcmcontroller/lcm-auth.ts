@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Request } from 'express';
-import { isAdmin } from '../../auth/principal.js';
+import { isAdmin, type Principal } from '../../auth/principal.js';
 import type { TokenVerifier } from '../../auth/token-verifier.js';
 import { Role } from '../../db/entities/index.js';
 import { badInput, DomainError, ErrorCode } from '../../errors.js';
@@ -19,7 +19,7 @@ export interface ShimAuthDeps {
 
 /**
  * Who may call a route, as the original's permission helpers decide it (applcm-original.md §1.0, §3.1).
- * Unlike the original, a token is always required and always verified (§9A 1): there is no open mode.
+ * Unlike the original, a token is required and always verified (§9A 1), except in the open mode below.
  */
 export interface AccessPolicy {
   roles: readonly Role[];
@@ -30,6 +30,12 @@ export interface AccessPolicy {
   tenantBound: boolean;
   /** The original's `ValidateTokenAndCredentials`/`GetClientIpNew` answer 401 for every failure, a guest too. */
   only401?: boolean;
+  /**
+   * The original's open mode (`APPLCM_SHIM_ALLOW_UNSIGNED`), set only on routes where the original checked no token
+   * at all (§1.1 "none"): a request without a token, or with one that does not verify, is served as the anonymous
+   * caller. Its claims are never read: an unsigned token grants nothing a missing one would not.
+   */
+  open?: boolean;
 }
 
 /** `IsPermitted`: tenants and admins; a guest is 403. */
@@ -39,6 +45,11 @@ export const READERS: AccessPolicy = { roles: [Role.TENANT, Role.GUEST, Role.ADM
 
 /** Lower-case UUIDs only, as the original's validator. */
 const TENANT_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** Who calls in the open mode: no tenant and no role of its own; routes that serve it decide what it sees. */
+const ANONYMOUS: Principal = Object.freeze({ userId: '', userName: 'anonymous', role: Role.GUEST, tenantId: '' });
+
+export const isAnonymous = (p: Principal): boolean => p === ANONYMOUS;
 
 const unauthorized = (why: string) => new DomainError(ErrorCode.UNAUTHENTICATED, Message.AUTHORIZATION_FAILED, { reason: why });
 
@@ -71,7 +82,8 @@ export async function authorize(req: Request, policy: AccessPolicy, deps: ShimAu
   try {
     ctx = await restContext(req, deps);
   } catch (e) {
-    // The original's edge-local `name`/`key` login is not served yet: without a token the request is refused.
+    if (policy.open && e instanceof DomainError) return anonymousContext(req, deps);
+    // The original's edge-local `name`/`key` headers are not taken for a token: without one the request is refused.
     throw e instanceof DomainError ? unauthorized(e.message) : e;
   }
   const { principal } = ctx;
@@ -84,6 +96,10 @@ export async function authorize(req: Request, policy: AccessPolicy, deps: ShimAu
     throw unauthorized('the tenant in the path is not the token’s');
   }
   return ctx;
+}
+
+function anonymousContext(req: Request, deps: ShimAuthDeps): RequestContext {
+  return { principal: ANONYMOUS, accessToken: '', em: deps.orm.em.fork(), correlationId: req.correlationId, log: deps.log.child({ correlationId: req.correlationId, anonymous: true }) };
 }
 
 /**
