@@ -105,7 +105,8 @@ export function packageRoutes(d: LcmControllerDeps): Router {
       for (const row of rows) removals.push(await startOrJoin(d, ctx, OperationType.REMOVE_FROM_HOST, () => d.lcm.removeFromHost(ctx, id, row.host.id)));
       await removalsDone(d, ctx, removals, clientGone(res));
       try {
-        await d.packages.delete(ctx, id);
+        // A fresh unit of work: the one above holds the package as it was before the removals changed it.
+        await d.packages.delete({ ...ctx, em: ctx.em.fork() }, id);
       } catch (e) {
         // A twin request deleted it meanwhile: deleted is what was asked.
         if (!(e instanceof DomainError && e.code === ErrorCode.NOT_FOUND)) throw e;
