@@ -41,6 +41,12 @@ interface StateRow {
  * connection dropped, the controller stopped) is sent again, merged with what changed since.
  */
 export class SyncCursors {
+  /**
+   * Deliveries being recorded, per key: a caller that calls again as soon as it has read an answer may be quicker
+   * than the record of its delivery, and would be sent the answer again; on this replica it waits for the record.
+   */
+  private readonly recording = new Map<string, Promise<void>>();
+
   constructor(
     private readonly orm: MikroORM,
     private readonly reader: EventReader,
@@ -54,6 +60,8 @@ export class SyncCursors {
    */
   async answer<T>(key: SyncKey, cursor: string | undefined, res: Response, read: (start: SyncStart, em: EntityManager) => Promise<SyncAnswer<T>>, send: (body: T) => void): Promise<void> {
     const explicit = cursor === undefined ? undefined : parseSequence(cursor, 'cursor');
+    const id = JSON.stringify([key.caller, key.scope, key.feed]);
+    await this.recording.get(id);
     const answer = await this.orm.em.fork().transactional(async (em) => {
       const state = await this.lock(em, key);
       let confirmed = BigInt(state.confirmed);
@@ -76,8 +84,14 @@ export class SyncCursors {
       ]);
       return a;
     });
+    // The caller hung up while the answer was read: nothing can reach it, and it stays unconfirmed.
+    if (res.socket?.writable !== true) return;
     res.setHeader('X-Sync-Cursor', answer.end.toString());
-    res.once('finish', () => void this.delivered(key, answer.end));
+    res.once('finish', () => {
+      const recorded = this.delivered(key, answer.end);
+      this.recording.set(id, recorded);
+      void recorded.finally(() => this.recording.get(id) === recorded && this.recording.delete(id));
+    });
     send(answer.body);
   }
 
