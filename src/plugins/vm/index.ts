@@ -1,0 +1,2 @@
+export { VmPlugin } from './vm-plugin.js';
+export type { VmPluginOptions } from './vm-options.js';
