@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { SimPlugin } from '../../src/plugins/sim/sim-plugin.js';
-import { DeleteHost, RegisterHost } from '../operations/hosts.js';
+import { DeleteHost, RegisterHost, UpdateHost } from '../operations/hosts.js';
 import { LcmDistribute, LcmInstantiate, LcmRemoveFromHost, LcmTerminate } from '../operations/lcm.js';
 import { DeletePackage } from '../operations/packages.js';
 import { newHost, settled } from '../helpers/lcm-fixture.js';
@@ -268,6 +268,31 @@ describe('app instance and package sync (v2): the lifecycle through GraphQL', ()
 });
 
 describe('sync delivery: lost answers and restarts', () => {
+  it('a backlog longer than one answer (500 events) is reported over several calls, each a step in the feed', async () => {
+    const admin = await newAdmin();
+    await shim(t, '/v1/hosts/sync_updated', { token: admin.token });
+    const hosts: { id: string; ip: string }[] = [];
+    for (let i = 0; i < 10; i++) hosts.push(await registerGql(t.tokens.admin, 'MEPM'));
+    // 10 registrations and 520 updates, ten hosts at a time.
+    await Promise.all(
+      hosts.map(async (h) => {
+        for (let i = 0; i < 52; i++) {
+          const r = await t.gql(UpdateHost, { id: h.id, input: { city: `city${i}` } }, t.tokens.admin);
+          assert.equal(r.errors, undefined, JSON.stringify(r.errors));
+        }
+      }),
+    );
+    await settle();
+    const first = await shim(t, '/v1/hosts/sync_updated', { token: admin.token });
+    assert.deepEqual(hostIps(first), hosts.map((h) => h.ip), 'every host changed within the first 500 events');
+    assert.ok((first.json as HostRecs).mecHostUpdatedRecs!.every((h) => h.city === 'city51'), 'records as they are now, not as of the window');
+    const second = await shim(t, '/v1/hosts/sync_updated', { token: admin.token });
+    assert.ok(BigInt(second.headers.get('x-sync-cursor')!) > BigInt(first.headers.get('x-sync-cursor')!));
+    const rest = hostIps(second);
+    assert.ok(rest.length > 0 && rest.every((ip) => hosts.some((h) => h.ip === ip)), 'the hosts of the last 30 events');
+    assert.deepEqual((await shim(t, '/v1/hosts/sync_updated', { token: admin.token })).json, { mecHostUpdatedRecs: null });
+  });
+
   it('an answer the caller never received is sent again; one it received is not', async () => {
     const admin = await newAdmin();
     await shim(t, '/v1/hosts/sync_updated', { token: admin.token });
