@@ -3,7 +3,7 @@
 // stream directly with the project's gRPC client (the baseline), in the same run. `applcm serve` and the simulator
 // plugin run as processes of their own; this process is the client of both. BENCH_ROUNDS (default 3) downloads of
 // each, alternating; the best of each is compared (target: ours ≥ 0.8 × baseline). The controller's resident memory
-// is sampled while it streams: it must not grow with the image.
+// is sampled while it streams: it must not grow with the image. BENCH_IMAGE_PROFILE=dir writes a CPU profile of it.
 import fs from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
@@ -72,7 +72,14 @@ async function main() {
   const db = await createTestDatabase('benchimage');
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'applcm-benchimage-'));
   const sim = await startSimProcess();
-  const controller = await startController({ databaseUrl: db.url, ids, dataDir, env: { ...pluginEnv(sim.address), APPLCM_WORKER_POLL_MS: '200' } });
+  const controller = await startController({
+    databaseUrl: db.url,
+    ids,
+    dataDir,
+    // BENCH_IMAGE_PROFILE=dir: a CPU profile of the controller, written when it exits.
+    nodeArgs: process.env.BENCH_IMAGE_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_IMAGE_PROFILE}`] : [],
+    env: { ...pluginEnv(sim.address), APPLCM_WORKER_POLL_MS: '200' },
+  });
   const direct = new PluginClient({ vim: 'k8s', address: sim.address });
   try {
     // An instance whose simulated VM disk is the image size, snapshotted through the controller.
