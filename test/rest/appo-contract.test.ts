@@ -1,7 +1,7 @@
 // The appo contract (applcm-original.md §9 and the canonical flow of §0): every request replayed as appo and MECM
 // build it (paths, `access_token` and `origin: MEO` headers, multipart and JSON bodies, non-string `parameters`),
 // through a whole lifecycle on the simulator plugin, checking status, envelope and body at each step.
-// The sync routes of §9 (rows 8–9) belong to the platform routes and are not replayed here.
+// The sync routes of §9 (rows 8–9, the platform routes) are replayed for an instance the edge (origin MEPM) created.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { SimPlugin } from '../../src/plugins/sim/sim-plugin.js';
@@ -170,5 +170,29 @@ describe('appo and MECM against the shim, one whole lifecycle', () => {
     const r = await shim(t, `/v2/tenants/${t.tenants.A}/app_instances/${crypto.randomUUID()}/terminate`, { method: 'POST', token: t.tokens.tenantA });
     assert.equal(r.status, 404);
     assert.match(r.text, /record does not exist in database/);
+  });
+
+  it('appo’s sync (§9 rows 8–9): an instance created at the edge (origin MEPM) is listed at the top level of sync_updated, then in sync_deleted once terminated', async () => {
+    const T = t.tenants.A;
+    const token = t.tokens.tenantA;
+    const ip = '10.77.0.2';
+    await shimHost(t, T, token, ip);
+    assert.equal((await shimForm(t, `/v2/tenants/${T}/configuration`, configForm(ip), token)).status, 200);
+    const packageId = hexId();
+    assert.equal((await shimForm(t, `/v2/tenants/${T}/packages`, await packageForm(fixture('positioning-service.csar'), { packageId }), token)).status, 200);
+    assert.equal((await shim(t, `/v2/tenants/${T}/packages/${packageId}`, { method: 'POST', token, body: { hostIp: [ip] } })).status, 200);
+    const id = crypto.randomUUID();
+    const inst = await shim(t, `/v2/tenants/${T}/app_instances/${id}/instantiate`, { method: 'POST', token, body: { hostIp: ip, packageId, appName: 'edgeapp', origin: 'MEPM' } });
+    assert.equal(inst.status, 200, inst.text);
+    // AppoSyncHandler: the admin's token, Accept */*, the list read at the top level of the body.
+    const updated = await shim(t, `/v2/tenants/${T}/app_instances/sync_updated`, { token: t.tokens.admin });
+    assert.equal(updated.status, 200, updated.text);
+    const recs = (updated.json as { appInstanceUpdatedRecs: { appInstanceId: string; appPackageId: string; appName: string }[] | null }).appInstanceUpdatedRecs;
+    assert.ok(recs?.some((r) => r.appInstanceId === id && r.appPackageId === packageId && r.appName === 'edgeapp'), updated.text);
+    assert.equal((await shim(t, `/v2/tenants/${T}/app_instances/${id}/terminate`, { method: 'POST', token })).status, 200);
+    const deleted = await shim(t, `/v2/tenants/${T}/app_instances/sync_deleted`, { token: t.tokens.admin });
+    assert.equal(deleted.status, 200, deleted.text);
+    const gone = (deleted.json as { appInstanceDeletedRecs: { appInstanceId: string }[] | null }).appInstanceDeletedRecs;
+    assert.ok(gone?.some((r) => r.appInstanceId === id), deleted.text);
   });
 });
