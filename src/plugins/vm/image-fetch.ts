@@ -9,7 +9,8 @@ export class ImageFetcher {
   private readonly dispatcher?: Dispatcher;
 
   constructor(proxy?: string) {
-    if (proxy) this.dispatcher = new ProxyAgent(proxy);
+    // http URLs go to the proxy as absolute-form requests (what every forward proxy serves); https ones tunnel (CONNECT).
+    if (proxy) this.dispatcher = new ProxyAgent({ uri: proxy, proxyTunnel: false });
   }
 
   async get(url: string, signal: AbortSignal): Promise<AsyncIterable<Uint8Array>> {

@@ -14,6 +14,12 @@ import { OwnedRegistry } from './owned-registry.js';
 import { hostKey, type VmContext } from './vm-context.js';
 import type { VmPackageRecord } from './vm-store.js';
 
+/** An error's message with its cause (fetch failures hide the reason there). */
+const reason = (e: unknown): string => {
+  const err = e as Error & { cause?: { message?: string } };
+  return err.cause?.message ? `${err.message}: ${err.cause.message}` : (err.message ?? String(e));
+};
+
 /** Glance statuses an image never leaves for active. */
 const DEAD = new Set(['killed', 'deleted', 'pending_delete', 'deactivated']);
 /** SwImageDesc keys that are not Glance properties (the original dropped them too). */
@@ -93,7 +99,7 @@ export class PackageImages {
           return;
         }
         entry.state = 'ERROR';
-        entry.error = `image ${img.name}: ${e instanceof Error ? e.message : String(e)}`;
+        entry.error = `image ${img.name}: ${reason(e)}`;
         if (created) {
           const id = created;
           await registry.release('images', id, rec.packageId, () => cloud.glance.delete(id)).catch((err: unknown) => {
