@@ -48,18 +48,17 @@ export class InstanceDeployer {
       if (prior && prior.appPackageId !== r.appPackageId) throw new RpcError(status.ALREADY_EXISTS, `instance ${id} exists with package ${prior.appPackageId}`);
       if (prior?.state === 'ACTIVE') return;
       const cloud = await cloudFor(this.ctx, r.tenantId, r.hostIp);
-      const pkg = await store.package(r.tenantId, r.hostIp, r.appPackageId);
+      let pkg = await store.package(r.tenantId, r.hostIp, r.appPackageId);
       if (!pkg) throw new RpcError(status.NOT_FOUND, `no package ${r.appPackageId} on host ${r.hostIp}`);
       if (pkg.packageError || !pkg.template) throw new RpcError(status.FAILED_PRECONDITION, `package ${r.appPackageId} cannot be instantiated on a VM host: ${pkg.packageError ?? 'no VM template'}`);
-      const ps = packageStatus(pkg, this.ctx.uploads.has(uploadKey(r.tenantId, r.hostIp, r.appPackageId)));
-      if (ps.status !== 'Distributed') throw new RpcError(status.FAILED_PRECONDITION, `package ${r.appPackageId} is not ready on host ${r.hostIp}: ${ps.status}${ps.reason ? ` (${ps.reason})` : ''}`);
+      pkg = await this.distributedPackage(r, pkg);
       // What an earlier attempt left (failed, or interrupted by a crash) goes first.
       if (prior) await this.undo(cloud, r.tenantId, r.hostIp, prior);
       const rec: VmInstanceRecord = { appInstanceId: id, appPackageId: r.appPackageId, state: 'CREATING', servers: [], ports: [], flavors: [], networks: [] };
       await store.putInstance(r.tenantId, r.hostIp, rec);
       this.ctx.hub.publish(instanceKey(r.tenantId, r.hostIp, id), { kind: 'status' });
       try {
-        await this.create(cloud, r, pkg, pkg.template, rec);
+        await this.create(cloud, r, pkg, pkg.template!, rec);
         await this.awaitActive(cloud, rec);
         rec.state = 'ACTIVE';
         await store.putInstance(r.tenantId, r.hostIp, rec);
@@ -76,6 +75,18 @@ export class InstanceDeployer {
         this.ctx.hub.publish(instanceKey(r.tenantId, r.hostIp, id), { kind: 'status' });
       }
     });
+  }
+
+  /** The package once its images are in Glance: an instantiate right after the upload waits for them (up to the boot timeout). */
+  private async distributedPackage(r: InstantiateInput, first: VmPackageRecord): Promise<VmPackageRecord> {
+    const until = Date.now() + this.ctx.opts.bootTimeoutMs;
+    for (let pkg: VmPackageRecord | undefined = first; pkg; pkg = await this.ctx.store.package(r.tenantId, r.hostIp, r.appPackageId)) {
+      const ps = packageStatus(pkg, this.ctx.uploads.has(uploadKey(r.tenantId, r.hostIp, r.appPackageId)));
+      if (ps.status === 'Distributed') return pkg;
+      if (ps.status === 'Error' || Date.now() > until) throw new RpcError(status.FAILED_PRECONDITION, `package ${r.appPackageId} is not ready on host ${r.hostIp}: ${ps.status}${ps.reason ? ` (${ps.reason})` : ''}`);
+      await sleep(this.ctx.opts.pollMs);
+    }
+    throw new RpcError(status.NOT_FOUND, `package ${r.appPackageId} was deleted from host ${r.hostIp}`);
   }
 
   terminate(tenantId: string, hostIp: string, appInstanceId: string): Promise<void> {
