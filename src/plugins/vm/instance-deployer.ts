@@ -9,7 +9,7 @@ import { isConflict } from './openstack/openstack-error.js';
 import { OwnedRegistry } from './owned-registry.js';
 import { packageStatus, uploadKey } from './package-images.js';
 import { userData } from './user-data.js';
-import { cloudFor, failure, instanceKey, type VmContext } from './vm-context.js';
+import { cloudFor, failure, instanceKey, VimError, type VmContext } from './vm-context.js';
 import type { VmInstanceRecord, VmPackageRecord } from './vm-store.js';
 import { resolve, type VmPort, type VmTemplate, type VmVdu, type VmVirtualLink } from './vm-template.js';
 
@@ -238,12 +238,12 @@ export class InstanceDeployer {
       const states = await Promise.all(rec.servers.map(async (s) => ({ s, server: await cloud.nova.server(s.id) })));
       let waiting: string[] = [];
       for (const { s, server } of states) {
-        if (!server) throw new Error(`server ${s.name} (${s.id}) disappeared while it was booting`);
-        if (server.status === 'ERROR') throw new Error(`server ${s.name} (${s.id}) went to ERROR: ${server.fault?.message ?? 'Nova gave no fault'}`);
+        if (!server) throw new VimError(`server ${s.name} (${s.id}) disappeared while it was booting`);
+        if (server.status === 'ERROR') throw new VimError(`server ${s.name} (${s.id}) went to ERROR: ${server.fault?.message ?? 'Nova gave no fault'}`);
         if (server.status !== 'ACTIVE') waiting = [...waiting, `${s.name}: ${server.status}`];
       }
       if (waiting.length === 0) return;
-      if (Date.now() > until) throw new Error(`servers not ACTIVE after ${this.ctx.opts.bootTimeoutMs} ms (${waiting.join(', ')})`);
+      if (Date.now() > until) throw new VimError(`servers not ACTIVE after ${this.ctx.opts.bootTimeoutMs} ms (${waiting.join(', ')})`);
       await sleep(this.ctx.opts.pollMs);
     }
   }
@@ -259,7 +259,7 @@ export class InstanceDeployer {
     const until = Date.now() + this.ctx.opts.deleteTimeoutMs;
     for (const s of rec.servers) {
       while (await cloud.nova.server(s.id)) {
-        if (Date.now() > until) throw new Error(`server ${s.name} (${s.id}) still exists ${this.ctx.opts.deleteTimeoutMs} ms after its deletion`);
+        if (Date.now() > until) throw new VimError(`server ${s.name} (${s.id}) still exists ${this.ctx.opts.deleteTimeoutMs} ms after its deletion`);
         await sleep(this.ctx.opts.pollMs);
       }
     }

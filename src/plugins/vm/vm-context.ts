@@ -66,9 +66,13 @@ export async function cloudFor(ctx: VmContext, tenantId: string, hostIp: string)
   return cloud;
 }
 
+/** The cloud did not do what was asked (a server went to ERROR, a deletion never finished): UNKNOWN, as OpenStack's own refusals. */
+export class VimError extends Error {}
+
 /** OpenStack and other failures as the caller sees them: the service's own text, with what the plugin was doing. */
 export function failure(what: string, e: unknown): RpcError {
   if (e instanceof RpcError) return e;
+  if (e instanceof VimError) return new RpcError(status.UNKNOWN, `${what}: ${e.message}`);
   if (e instanceof RcFileError) return new RpcError(status.FAILED_PRECONDITION, `${what}: ${e.message}`);
   if (e instanceof OpenStackError) {
     if (e.status === 0) return new RpcError(status.UNAVAILABLE, `${what}: OpenStack ${e.message}`);
