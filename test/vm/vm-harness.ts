@@ -62,12 +62,12 @@ export async function distributed(ctx: CheckContext, packageId = randomUUID().re
 }
 
 /** Polls queryPackageStatus until it answers `want` (any other final answer fails). */
-export async function packageState(ctx: CheckContext, packageId: string, want: 'Distributed' | 'Error', timeoutMs = 20_000): Promise<void> {
+export async function packageState(ctx: CheckContext, packageId: string, want: 'Distributed' | 'Error', timeoutMs = 20_000, why?: (packageId: string) => string): Promise<void> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const { response } = await queryPackageStatus(ctx, packageId);
     if (response === want) return;
-    if (response !== 'Distributing') throw new Error(`package ${packageId} is ${response}, expected ${want}`);
+    if (response !== 'Distributing') throw new Error(`package ${packageId} is ${response}, expected ${want}${why ? ` (${why(packageId)})` : ''}`);
     if (Date.now() > until) throw new Error(`package ${packageId} still ${response} after ${timeoutMs} ms`);
     await sleep(50);
   }

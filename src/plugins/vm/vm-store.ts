@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import { isIPv4 } from 'node:net';
 import path from 'node:path';
@@ -57,7 +58,7 @@ export interface OwnedResources {
 
 const writeJson = async (file: string, value: unknown): Promise<void> => {
   await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-  const tmp = `${file}.${process.pid}.tmp`;
+  const tmp = `${file}.${process.pid}.${randomUUID()}.tmp`;
   await fs.writeFile(tmp, JSON.stringify(value, null, 2), { mode: 0o600 });
   await fs.rename(tmp, file);
 };
@@ -110,7 +111,7 @@ export class VmStore {
   async putRcFile(tenantId: string, hostIp: string, content: Buffer): Promise<void> {
     const file = this.rcPath(tenantId, hostIp);
     await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-    const tmp = `${file}.${process.pid}.tmp`;
+    const tmp = `${file}.${process.pid}.${randomUUID()}.tmp`;
     await fs.writeFile(tmp, content, { mode: 0o600 });
     await fs.rename(tmp, file);
   }
