@@ -52,6 +52,8 @@ const envSchema = z.object({
   APPLCM_GQL_MAX_TOKENS: intIn(50, 100_000, 2000),
   APPLCM_GQL_MAX_COST: intIn(10, 1_000_000, 5000),
   APPLCM_GQL_MAX_MUTATIONS: intIn(1, 100, 5),
+  // HTTP operations run compiled by graphql-jit; false runs them with graphql-js (the reference executor).
+  APPLCM_GQL_JIT: bool.default(true),
   APPLCM_BODY_LIMIT_BYTES: intIn(1024, 64 * 1024 * 1024, 1024 * 1024),
   APPLCM_WS_MAX_PAYLOAD_BYTES: intIn(1024, 64 * 1024 * 1024, 1024 * 1024),
   APPLCM_WS_INIT_TIMEOUT_MS: intIn(100, 60_000, 3000),
@@ -182,6 +184,7 @@ export interface Config {
     requireExp: boolean;
   };
   graphql: {
+    jit: boolean;
     introspection: boolean;
     maxDepth: number;
     maxAliases: number;
@@ -293,6 +296,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       requireExp: e.JWT_REQUIRE_EXP,
     },
     graphql: {
+      jit: e.APPLCM_GQL_JIT,
       // Introspection helps in development and leaks the schema in production: on only where asked or in dev.
       introspection: e.APPLCM_INTROSPECTION ?? e.NODE_ENV !== 'production',
       maxDepth: e.APPLCM_GQL_MAX_DEPTH,

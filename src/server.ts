@@ -147,7 +147,7 @@ export async function createServer(d: ServerDeps): Promise<AppServer> {
 
   let draining = false;
   const ws = createWsServer({ schema, httpServer, path: '/graphql', limits: config.graphql, verifier, orm, log, metrics });
-  const apollo = createApollo({ schema, httpServer, limits: config.graphql, production: config.env === 'production', log, metrics, onStop: () => ws.close() });
+  const apollo = createApollo({ schema, jit: config.graphql.jit, httpServer, limits: config.graphql, production: config.env === 'production', log, metrics, onStop: () => ws.close() });
   await apollo.start();
 
   const observe: RequestHandler = (req, res, next) => {

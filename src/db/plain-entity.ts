@@ -25,9 +25,10 @@ export class PlainEntityReader<T extends object> {
   }
 
   read(row: Record<string, unknown>): T {
-    const o = Object.create(this.prototype) as Record<string, unknown>;
+    const o: Record<string, unknown> = {};
     for (const p of this.props) o[p.name] = p.convert(row[p.column]);
-    return o as T;
+    // The prototype comes last: the ORM defines setters on it that would make the object a half-managed entity.
+    return Object.setPrototypeOf(o, this.prototype) as T;
   }
 }
 

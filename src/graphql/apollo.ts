@@ -7,6 +7,7 @@ import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { GraphQLContext } from './context.js';
 import { createErrorFormatter } from './format-error.js';
+import { jitGateway } from './jit-executor.js';
 import { costError, limitRules, type Limits } from './limits.js';
 
 /** The first root field names the operation in metrics: bounded by the schema, unlike client operation names. */
@@ -45,6 +46,8 @@ function metricsPlugin(metrics: Metrics): ApolloServerPlugin<GraphQLContext> {
 
 export interface ApolloDeps {
   schema: GraphQLSchema;
+  /** Execute with graphql-jit (jit-executor.ts) instead of graphql-js. */
+  jit: boolean;
   httpServer: http.Server;
   limits: Limits;
   production: boolean;
@@ -56,7 +59,7 @@ export interface ApolloDeps {
 
 export function createApollo(d: ApolloDeps): ApolloServer<GraphQLContext> {
   return new ApolloServer<GraphQLContext>({
-    schema: d.schema,
+    ...(d.jit ? { gateway: jitGateway(d.schema) } : { schema: d.schema }),
     introspection: d.limits.introspection,
     // Field suggestions ("Did you mean …") reveal the schema; hide them whenever introspection is off.
     hideSchemaDetailsFromClientErrors: !d.limits.introspection,
