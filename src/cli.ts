@@ -191,7 +191,7 @@ export function buildCli(): Command {
   program
     .command('vm-plugin')
     .description('Serve the VM plugin (gRPC AppLCM, VM resource services + extensions) for OpenStack hosts: Keystone, Glance, Nova, Neutron')
-    .option('-p, --port <port>', 'port to listen on (0: a free one)', parsePort, 8096)
+    .option('-p, --port <port>', 'port to listen on (0: a free one; 8234 as the original osplugin)', parsePort, 8234)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('-d, --data-dir <dir>', 'where rc files, packages and instance records are kept (default <APPLCM_DATA_DIR>/vm-plugin)')
     .option('--boot-timeout <duration>', 'how long instantiate waits for servers to become ACTIVE: seconds or 2m', parseDuration, 150)
