@@ -3,7 +3,22 @@ import { Metadata, status, type CallOptions as GrpcCallOptions, type ChannelOpti
 import { DomainError, ErrorCode } from '../errors.js';
 import { CapabilitiesRequest, HealthResponse_Status, OperateRequest_Action, PluginExtensionsClient, type CapabilitiesResponse, type InstanceStatus, type WatchInstanceEvent } from '../generated/proto/applcm_plugin.js';
 import { AppLCMClient, AppLCMService, type UploadCfgRequest, type UploadPackageRequest } from '../generated/proto/lcmservice.js';
-import { VmImageMangerClient, type DownloadVmImageResponse } from '../generated/proto/resourcemanager.js';
+import {
+  FlavorManagerClient,
+  NetworkManagerClient,
+  SecurityGroupManagerClient,
+  VmImageMangerClient,
+  VmManagerClient,
+  type CreateFlavorRequest,
+  type CreateNetworkRequest,
+  type CreateSecurityGroupRequest,
+  type CreateSecurityGroupRuleRequest,
+  type CreateVmImageRequest,
+  type CreateVmRequest,
+  type DownloadVmImageResponse,
+  type ImportVmImageRequest,
+  type OperateVmRequest,
+} from '../generated/proto/resourcemanager.js';
 import { DEFAULT_CHUNK_BYTES, MAX_CHUNK_BYTES, MIN_CHUNK_BYTES, rechunk } from './chunks.js';
 import { CallSlots } from './call-slots.js';
 import { DEFAULT_DEADLINES, deadlineFor, type Deadlines, type RpcKind } from './deadlines.js';
@@ -62,6 +77,66 @@ export interface InstantiateParams {
   akSkLcmGen: boolean;
 }
 
+type Targeted<T> = Omit<T, 'accessToken' | 'hostIp' | 'tenantId'>;
+
+/**
+ * What each call of the original resource-manager services (proto/resourcemanager.proto, the original rescontroller's
+ * calls) takes beyond its target. An empty id on a query asks for the list.
+ */
+export interface ResourceRequests {
+  createFlavor: Targeted<CreateFlavorRequest>;
+  queryFlavor: { flavorId: string };
+  deleteFlavor: { flavorId: string };
+  createNetwork: Targeted<CreateNetworkRequest>;
+  queryNetwork: { networkId: string };
+  deleteNetwork: { networkId: string };
+  createSecurityGroup: Targeted<CreateSecurityGroupRequest>;
+  querySecurityGroup: { securityGroupId: string };
+  deleteSecurityGroup: { securityGroupId: string };
+  createSecurityGroupRule: Targeted<CreateSecurityGroupRuleRequest>;
+  querySecurityGroupRule: { securityGroupId: string };
+  deleteSecurityGroupRule: { securityGroupRuleId: string };
+  createVm: Targeted<CreateVmRequest>;
+  queryVm: { vmId: string };
+  operateVm: Targeted<OperateVmRequest>;
+  deleteVm: { vmId: string };
+  createVmImage: Targeted<CreateVmImageRequest>;
+  queryVmImage: { imageId: string };
+  deleteVmImage: { imageId: string };
+  importVmImage: Targeted<ImportVmImageRequest>;
+}
+
+export type ResourceRpc = keyof ResourceRequests;
+
+type ResourceService = 'flavors' | 'networks' | 'securityGroups' | 'vms' | 'images';
+
+/**
+ * Which service serves each resource call and its deadline: reads are queries; writes ask OpenStack for one thing and
+ * answer (a server boots after createVm answers, an import runs after importVmImage answers), so the config deadline.
+ */
+const RESOURCE_RPCS: Record<ResourceRpc, { service: ResourceService; kind: RpcKind }> = {
+  createFlavor: { service: 'flavors', kind: 'config' },
+  queryFlavor: { service: 'flavors', kind: 'query' },
+  deleteFlavor: { service: 'flavors', kind: 'config' },
+  createNetwork: { service: 'networks', kind: 'config' },
+  queryNetwork: { service: 'networks', kind: 'query' },
+  deleteNetwork: { service: 'networks', kind: 'config' },
+  createSecurityGroup: { service: 'securityGroups', kind: 'config' },
+  querySecurityGroup: { service: 'securityGroups', kind: 'query' },
+  deleteSecurityGroup: { service: 'securityGroups', kind: 'config' },
+  createSecurityGroupRule: { service: 'securityGroups', kind: 'config' },
+  querySecurityGroupRule: { service: 'securityGroups', kind: 'query' },
+  deleteSecurityGroupRule: { service: 'securityGroups', kind: 'config' },
+  createVm: { service: 'vms', kind: 'config' },
+  queryVm: { service: 'vms', kind: 'query' },
+  operateVm: { service: 'vms', kind: 'config' },
+  deleteVm: { service: 'vms', kind: 'config' },
+  createVmImage: { service: 'images', kind: 'config' },
+  queryVmImage: { service: 'images', kind: 'query' },
+  deleteVmImage: { service: 'images', kind: 'config' },
+  importVmImage: { service: 'images', kind: 'config' },
+};
+
 export interface PluginHealth {
   serving: boolean;
   message: string;
@@ -92,6 +167,8 @@ const PACKAGE_STATUS: Record<string, PackageStatus> = {
   error: 'ERROR',
 };
 
+type UnaryMethod = (req: object, md: Metadata, options: Partial<GrpcCallOptions>, cb: (err: ServiceError | null, res: { response?: string; status?: string }) => void) => ClientUnaryCall;
+
 type UnaryInvoke<Res> = (md: Metadata, options: Partial<GrpcCallOptions>, cb: (err: ServiceError | null, res: Res) => void) => ClientUnaryCall;
 
 /**
@@ -105,6 +182,7 @@ export class PluginClient {
   private readonly lcm: AppLCMClient;
   private readonly ext: PluginExtensionsClient;
   private readonly images: VmImageMangerClient;
+  private readonly resources: Record<ResourceService, object>;
   private readonly deadlines: Deadlines;
   private readonly chunkBytes: number;
   /** Lifecycle calls this client has in flight (hardening P11); the rest wait in order. */
@@ -130,6 +208,13 @@ export class PluginClient {
     const shared = { ...options, channelOverride: this.lcm.getChannel() };
     this.ext = new PluginExtensionsClient(o.address, clientCredentials(o.tls), shared);
     this.images = new VmImageMangerClient(o.address, clientCredentials(o.tls), shared);
+    this.resources = {
+      flavors: new FlavorManagerClient(o.address, clientCredentials(o.tls), shared),
+      networks: new NetworkManagerClient(o.address, clientCredentials(o.tls), shared),
+      securityGroups: new SecurityGroupManagerClient(o.address, clientCredentials(o.tls), shared),
+      vms: new VmManagerClient(o.address, clientCredentials(o.tls), shared),
+      images: this.images,
+    };
   }
 
   close(): void {
@@ -286,6 +371,22 @@ export class PluginClient {
     return (async function* () {
       for await (const m of messages) yield m.content;
     })();
+  }
+
+  // ---- the original resource-manager services (flavors, networks, security groups, servers, images) ------------
+
+  /**
+   * One call of the original resource services, answered as the plugin's JSON text (the original osplugin's
+   * `{"data","retCode","message"}`, which the rescontroller routes pass on unchanged). A gRPC failure is a coded
+   * DomainError as for every call.
+   */
+  async resource<K extends ResourceRpc>(rpc: K, t: PluginTarget, req: ResourceRequests[K], o?: CallOptions): Promise<string> {
+    const { service, kind } = RESOURCE_RPCS[rpc];
+    const client = this.resources[service];
+    // The generated clients share one signature per unary method: (request, metadata, options, callback).
+    const method = (client as Record<string, UnaryMethod>)[rpc]!;
+    const res = await this.unary<{ response?: string; status?: string }>(rpc, kind, o, (md, opts, cb) => method.call(client, { accessToken: t.accessToken, hostIp: t.hostIp, tenantId: t.tenantId, ...req }, md, opts, cb));
+    return res.response ?? res.status ?? '';
   }
 
   // ---- plumbing ------------------------------------------------------------------------------------------------
