@@ -24,6 +24,7 @@ import { hostConfigRoutes } from './rest/host-config.routes.js';
 import { lcmcontrollerRouter } from './rest/lcmcontroller/lcmcontroller.router.js';
 import { packageRoutes } from './rest/package.routes.js';
 import { imageDownloadRoutes } from './rest/image-download.routes.js';
+import { rescontrollerRouter } from './rest/rescontroller/rescontroller.router.js';
 import { createEngine, type LcmEngine } from './engine/lcm-engine.js';
 import { SecretBox, secretsKeyFrom } from './auth/secret-box.js';
 import { HostConfigService } from './services/host-config.service.js';
@@ -71,6 +72,7 @@ const PATTERN_ROUTES: [RegExp, string][] = [
   [/^\/api\/v1\/tenants\/[^/]+\/hosts\/[^/]+\/config$/, '/api/v1/tenants/:tenantId/hosts/:hostId/config'],
   [/^\/api\/v1\/tenants\/[^/]+\/images\/[^/]+\/file$/, '/api/v1/tenants/:tenantId/images/:imageId/file'],
   [/^\/lcmcontroller\//, '/lcmcontroller/*'],
+  [/^\/rescontroller\//, '/rescontroller/*'],
 ];
 const routeLabel = (path: string): string => (KNOWN_ROUTES.has(path) ? path : (PATTERN_ROUTES.find(([re]) => re.test(path))?.[1] ?? 'other'));
 
@@ -187,6 +189,8 @@ export async function createServer(d: ServerDeps): Promise<AppServer> {
   app.use(imageDownloadRoutes({ images, verifier, orm, log }));
   // The original lcmcontroller routes (REST compatibility shim for appo and other EdgeGallery callers).
   app.use('/lcmcontroller', lcmcontrollerRouter({ ...services, events, verifier, orm, log, maxPageSize: config.limits.maxPageSize, shim: config.shim }));
+  // The original rescontroller routes (VM resources on the hosts' plugins), the same shim stack.
+  app.use('/rescontroller', rescontrollerRouter({ hosts, plugins, verifier, orm, log, shim: config.shim }));
 
   app.use(
     '/graphql',
