@@ -9,7 +9,7 @@ const publicView = <T extends Record<string, unknown>>(o: T): Record<string, unk
 };
 
 /** The next free address of a /24-style IPv4 subnet (enough for tests). */
-function allocate(sn: FakeSubnet): string {
+export function allocate(sn: FakeSubnet): string {
   const [base] = sn.cidr.split('/');
   const parts = base!.split('.').map(Number);
   sn.next += 1;

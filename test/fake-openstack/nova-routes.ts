@@ -1,7 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { addImage, storeData } from './glance-routes.js';
 import { answer, jsonBody, novaError, route, type Route } from './http-util.js';
-import type { FakeServer, FakeState } from './fake-state.js';
+import type { FakePort, FakeServer, FakeState } from './fake-state.js';
+import { allocate } from './neutron-routes.js';
 
 const serverView = (state: FakeState, s: FakeServer): Record<string, unknown> => {
   const addresses: Record<string, unknown[]> = {};
@@ -53,6 +54,8 @@ const ACTIONS: Record<string, { from: FakeServer['status'][]; to: FakeServer['st
 };
 
 export function novaRoutes(state: FakeState): Route[] {
+  /** Ports Nova made for `networks: [{uuid}]`: they go with their server. */
+  const novaPorts = new Set<string>();
   const act = (s: FakeServer, action: string, message: string | null = null) => s.actions.push({ action, request_id: `req-${randomUUID()}`, start_time: new Date().toISOString(), message });
   return [
     route('POST', '/compute/v2.1/servers', async ({ req, res }) => {
@@ -63,16 +66,31 @@ export function novaRoutes(state: FakeState): Route[] {
       if (!image) return novaError(res, 400, `Image ${String(s['imageRef'])} could not be found.`);
       if (image.status !== 'active') return novaError(res, 400, `Image ${image.id} is not active.`);
       if (!state.flavors.get(String(s['flavorRef']))) return novaError(res, 400, `Flavor ${String(s['flavorRef'])} could not be found.`);
-      const nets = Array.isArray(s['networks']) ? (s['networks'] as { port?: string }[]) : [];
+      const nets = Array.isArray(s['networks']) ? (s['networks'] as { port?: string; uuid?: string; fixed_ip?: string }[]) : [];
       const ports: string[] = [];
+      const refuse = (status: number, message: string) => {
+        for (const pid of ports) if (novaPorts.delete(pid)) state.ports.delete(pid);
+        novaError(res, status, message);
+      };
       for (const n of nets) {
+        // A network (and fixed ip) instead of a port: Nova makes the port itself, and deletes it with the server.
+        if (!n.port && n.uuid) {
+          const net = state.networks.get(n.uuid);
+          if (!net) return refuse(400, `Network ${n.uuid} could not be found.`);
+          const sn = net.subnets.map((id) => state.subnets.get(id)!).find((x) => x.ip_version === 4);
+          const made: FakePort = { id: randomUUID(), name: '', network_id: net.id, device_id: '', device_owner: '', mac_address: `fa:16:3e:${randomBytes(3).toString('hex').match(/../g)!.join(':')}`, fixed_ips: sn ? [{ subnet_id: sn.id, ip_address: n.fixed_ip ?? allocate(sn) }] : [], status: 'DOWN' };
+          state.ports.set(made.id, made);
+          novaPorts.add(made.id);
+          ports.push(made.id);
+          continue;
+        }
         const p = n.port ? state.ports.get(n.port) : undefined;
-        if (!p) return novaError(res, 400, `Port ${String(n.port)} could not be found.`);
-        if (p.device_id) return novaError(res, 409, `Port ${p.id} is still in use.`);
+        if (!p) return refuse(400, `Port ${String(n.port)} could not be found.`);
+        if (p.device_id) return refuse(409, `Port ${p.id} is still in use.`);
         ports.push(p.id);
       }
       const ud = s['user_data'];
-      if (ud !== undefined && (typeof ud !== 'string' || ud.length > 65535 || !/^[A-Za-z0-9+/]*={0,2}$/.test(ud))) return novaError(res, 400, 'User data needs to be valid base 64.');
+      if (ud !== undefined && (typeof ud !== 'string' || ud.length > 65535 || !/^[A-Za-z0-9+/]*={0,2}$/.test(ud))) return refuse(400, 'User data needs to be valid base 64.');
       const server: FakeServer = {
         id: randomUUID(),
         name: s['name'],
@@ -119,6 +137,7 @@ export function novaRoutes(state: FakeState): Route[] {
       state.later(() => {
         state.servers.delete(s.id);
         for (const pid of s.ports) {
+          if (novaPorts.delete(pid)) state.ports.delete(pid);
           const p = state.ports.get(pid);
           if (p?.device_id === s.id) {
             p.device_id = '';
