@@ -40,6 +40,15 @@ export function text(o: Json, keys: string | readonly string[], field: string, m
   return checkText(v, { field, maxBytes });
 }
 
+/** A script or document (user data): line breaks and tabs are its content, so only the size is checked. */
+export function script(o: Json, keys: readonly string[], field: string, maxBytes: number): string {
+  const v = spelled(o, keys, field);
+  if (v === undefined) return '';
+  if (typeof v !== 'string') throw badInput(field, `${field} must be a string`);
+  if (Buffer.byteLength(v) > maxBytes) throw badInput(field, `${field} is longer than ${maxBytes} bytes`);
+  return v;
+}
+
 /** A name as the original rescontroller checks it: NameRegex, at most 15 bytes; `message` is its text. */
 export function shortName(o: Json, key: string, field: string, message: string, required = true): string {
   const v = o[key] ?? '';

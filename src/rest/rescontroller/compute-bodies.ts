@@ -1,7 +1,7 @@
 import { badInput } from '../../errors.js';
 import { CreateFlavorRequest_Flavor, CreateVmRequest_Server, CreateVmRequest_Server_Network, OperateVmRequest_CreateImage, OperateVmRequest_Reboot } from '../../generated/proto/resourcemanager.js';
 import type { ResourceRequests } from '../../plugins/plugin-client.js';
-import { count, flag, list, object, objectBody, required, shortName, text, textList, textMap, type Json } from './body-fields.js';
+import { count, flag, list, object, objectBody, required, script, shortName, text, textList, textMap, type Json } from './body-fields.js';
 
 /** POST …/flavors: `{"name","vcpus","ram","disk","swap","extraSpecs":{k:v}}`; the name as the original checks it. */
 export function flavorBody(body: unknown): ResourceRequests['createFlavor'] {
@@ -38,7 +38,7 @@ export function serverBody(body: unknown): ResourceRequests['createVm'] {
       image: required(text(o, 'image', 'image'), 'image'),
       availabilityZone: text(o, 'availabilityZone', 'availabilityZone'),
       // Nova takes at most 64 KiB of user data; the route's body cap keeps it far below.
-      userData: text(o, ['user_data', 'userData'], 'userData', 65535),
+      userData: script(o, ['user_data', 'userData'], 'userData', 65535),
       configDrive: flag(o, 'configDrive'),
       securityGroups: textList(o, 'securityGroups'),
       networks,
