@@ -8,6 +8,7 @@ import type { LcmService } from '../../services/lcm.service.js';
 import type { OperationService } from '../../services/operation.service.js';
 import type { PackageService } from '../../services/package.service.js';
 import type { ReadServices } from '../../services/read-services.js';
+import type { VmImageService } from '../../services/vm-image.service.js';
 import { appRoutes } from './app.routes.js';
 import { shimCors } from './cors.js';
 import { envelope } from './envelope.js';
@@ -26,6 +27,7 @@ export interface LcmControllerDeps extends ShimAuthDeps {
   lcm: LcmService;
   operations: OperationService;
   reads: ReadServices;
+  images: VmImageService;
   events: EventSystem;
   maxPageSize: number;
   shim: Config['shim'];
