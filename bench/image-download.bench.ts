@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { PluginClient } from '../src/plugins/plugin-client.js';
 import { startController } from '../test/helpers/controller-process.js';
+import { cpuMs } from './process-cpu.js';
 import { identities, pluginEnv, readyToInstantiate, settled } from '../test/helpers/lcm-fixture.js';
 import { startSimProcess } from '../test/helpers/sim-process.js';
 import { createTestDatabase } from '../test/helpers/test-db.js';
@@ -28,12 +29,6 @@ async function rss(pid: number): Promise<number> {
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) * 1024;
 }
 
-/** User plus system CPU milliseconds a process has used so far (/proc/<pid>/stat, 100 ticks per second). */
-async function cpuMs(pid: number): Promise<number> {
-  const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
 
 /** Samples `pid`'s RSS every 50 ms while `fn` runs; answers fn's result and the peak growth over the start. */
 async function watchingRss<T>(pid: number, fn: () => Promise<T>): Promise<{ value: T; rssGrowth: number }> {

@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { startController } from '../test/helpers/controller-process.js';
+import { cpuMs } from './process-cpu.js';
 import { identities, pluginEnv, readyToInstantiate } from '../test/helpers/lcm-fixture.js';
 import { startSimProcess } from '../test/helpers/sim-process.js';
 import { createTestDatabase, sql } from '../test/helpers/test-db.js';
@@ -34,13 +35,6 @@ const percentile = (xs: number[], p: number) => {
 const now = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** User plus system CPU milliseconds a process has used so far. */
-async function cpuMs(pid: number): Promise<number> {
-  const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // utime and stime are fields 14 and 15 of stat (11 and 12 after the command name), in clock ticks (100 per second).
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
 
 async function main() {
   const keys = generateTestKeys();

@@ -10,7 +10,7 @@ import { MecHost } from './mec-host.entity.js';
  * An application instance on a host. Hosts and packages cannot be deleted while instances reference them
  * (restrict), which makes "delete a host that still runs apps" a CONFLICT enforced by the database.
  */
-@ObjectType({ description: 'An application instance on a host' })
+@ObjectType({ description: 'An application instance on a host', simpleResolvers: true })
 @Entity({ tableName: 'app_instance' })
 @Index({ properties: ['tenantId', 'createdAt', 'id'] })
 @Index({ properties: ['host'] })

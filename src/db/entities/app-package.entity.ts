@@ -8,7 +8,7 @@ import { PackageDistribution } from './package-distribution.entity.js';
  * restricted by validation to `[A-Za-z0-9_-]{1,64}`; files are stored under `storageKey`, never under a client name.
  * The parsed descriptor, integrity and artifact list are JSON documents exposed through typed GraphQL fields.
  */
-@ObjectType({ description: 'An application package (CSAR) and its parsed descriptor' })
+@ObjectType({ description: 'An application package (CSAR) and its parsed descriptor', simpleResolvers: true })
 @Entity({ tableName: 'app_package' })
 @Index({ properties: ['tenantId', 'createdAt', 'id'] })
 export class AppPackage {

@@ -10,7 +10,9 @@ export type BaseOptional = 'id' | 'createdAt' | 'updatedAt' | 'rowVersion';
  * (a stale write fails with OptimisticLockError, surfaced as CONFLICT).
  */
 // Not reachable from any field itself, so it is not emitted; subclasses inherit its fields.
-@ObjectType()
+// simpleResolvers (here and on the types a page of results is made of): a plain field is read by GraphQL's default
+// resolver rather than through a type-graphql wrapper per field and row, which exists for middlewares this API has none of.
+@ObjectType({ simpleResolvers: true })
 export abstract class MutableEntity<Optional extends string = never> {
   [OptionalProps]?: BaseOptional | Optional;
 

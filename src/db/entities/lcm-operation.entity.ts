@@ -4,7 +4,7 @@ import { Field, Int, ObjectType } from 'type-graphql';
 import { MutableEntity } from './base.entity.js';
 import { OperationState, OperationType } from './enums.js';
 
-@ObjectType({ description: 'Why an operation failed: a code from the error catalogue and a message safe to show' })
+@ObjectType({ description: 'Why an operation failed: a code from the error catalogue and a message safe to show', simpleResolvers: true })
 export class OperationError {
   @Field() code!: string;
   @Field() message!: string;
@@ -15,7 +15,7 @@ export class OperationError {
  * An LCM operation occurrence (ETSI MEC 010-2). Subject ids are plain columns, not foreign keys, so an
  * operation's history outlives the instance, package or host it acted on.
  */
-@ObjectType({ description: 'A piece of lifecycle work (an ETSI "LCM operation occurrence"), returned at once by the mutation that starts it' })
+@ObjectType({ description: 'A piece of lifecycle work (an ETSI "LCM operation occurrence"), returned at once by the mutation that starts it', simpleResolvers: true })
 @Entity({ tableName: 'lcm_operation' })
 @Index({ properties: ['tenantId', 'createdAt', 'id'] })
 @Index({ name: 'lcm_operation_claimable_idx', properties: ['state', 'leaseExpiresAt'] })

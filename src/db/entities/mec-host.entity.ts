@@ -3,7 +3,7 @@ import { Field, ObjectType } from 'type-graphql';
 import { MutableEntity } from './base.entity.js';
 import { HostConfigStatus } from './enums.js';
 
-@ObjectType({ description: 'A hardware capability of a host (GPU, FPGA, …)' })
+@ObjectType({ description: 'A hardware capability of a host (GPU, FPGA, …)', simpleResolvers: true })
 export class HwCapability {
   @Field() hwType!: string;
   @Field() hwVendor!: string;
@@ -14,7 +14,7 @@ export class HwCapability {
  * An edge (MEC) host. `tenantId` is the owning tenant; a host registered by an admin without a tenant is
  * shared: every tenant can read and deploy to it, only admins change it (as the original's admin hosts).
  */
-@ObjectType({ description: 'An edge (MEC) host that applications are deployed to' })
+@ObjectType({ description: 'An edge (MEC) host that applications are deployed to', simpleResolvers: true })
 @Entity({ tableName: 'mec_host' })
 @Index({ properties: ['tenantId', 'createdAt', 'id'] })
 // One registration per ip per owner; shared hosts (null tenant) count as one owner.

@@ -6,7 +6,7 @@ import { DistributionState } from './enums.js';
 import { MecHost } from './mec-host.entity.js';
 
 /** A package's presence on one host. Removed with its package or its host. */
-@ObjectType({ description: 'A package on one host' })
+@ObjectType({ description: 'A package on one host', simpleResolvers: true })
 @Entity({ tableName: 'package_distribution' })
 @Unique({ properties: ['package', 'host'] })
 @Index({ properties: ['host'] })

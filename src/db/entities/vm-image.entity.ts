@@ -12,7 +12,7 @@ export enum VmImageStatus {
 registerEnumType(VmImageStatus, { name: 'VmImageStatus', description: 'CREATING (the snapshot runs) → ACTIVE (downloadable); ERROR (its operation was given up); DELETING' });
 
 /** A VM image snapshotted from an instance's VM and held by the host's image service. */
-@ObjectType({ description: "A VM image snapshotted from an app instance's VM, held by its host's image service; its file is downloaded from GET /api/v1/tenants/{tenantId}/images/{id}/file" })
+@ObjectType({ description: "A VM image snapshotted from an app instance's VM, held by its host's image service; its file is downloaded from GET /api/v1/tenants/{tenantId}/images/{id}/file", simpleResolvers: true })
 @Entity({ tableName: 'vm_image' })
 @Index({ properties: ['tenantId', 'createdAt', 'id'] })
 export class VmImage extends MutableEntity<'instanceId' | 'status' | 'sizeBytes' | 'checksum' | 'diskFormat' | 'pluginImageId'> {

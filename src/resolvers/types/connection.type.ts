@@ -3,7 +3,7 @@ import { Field, Int, ObjectType } from 'type-graphql';
 import type { Page } from '../../services/pagination.js';
 import { encodeCursor } from '../../services/pagination.js';
 
-@ObjectType({ description: 'Relay page information' })
+@ObjectType({ description: 'Relay page information', simpleResolvers: true })
 export class PageInfo {
   @Field() hasNextPage!: boolean;
   @Field(() => String, { nullable: true }) endCursor!: string | null;
@@ -22,12 +22,13 @@ export interface ConnectionShape<T> {
 
 /** Builds the Relay connection and edge object types for a node type (`HostConnection`, `HostEdge`, …). */
 export function Connection<T extends object>(node: ClassType<T>, name: string) {
-  @ObjectType(`${name}Edge`)
+  @ObjectType(`${name}Edge`, { simpleResolvers: true })
   class Edge {
     @Field() cursor!: string;
     @Field(() => node) node!: T;
   }
 
+  // Not simpleResolvers: totalCount may be a promise (lazyCountConnection), which only a resolver hands on to be awaited.
   @ObjectType(`${name}Connection`)
   class ConnectionClass {
     @Field(() => [Edge]) edges!: Edge[];
