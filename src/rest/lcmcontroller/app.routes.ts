@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { configRoutes } from './config.routes.js';
 import { distributionRoutes } from './distribution.routes.js';
+import { imageRoutes } from './image.routes.js';
 import { instanceRoutes } from './instance.routes.js';
 import { kpiRoutes } from './kpi.routes.js';
 import type { LcmControllerDeps } from './lcmcontroller.router.js';
@@ -19,5 +20,6 @@ export function appRoutes(d: LcmControllerDeps): Router {
   router.use(instanceRoutes(d));
   router.use(kpiRoutes(d));
   router.use(mepCapabilityRoutes(d));
+  router.use(imageRoutes(d));
   return router;
 }
