@@ -16,7 +16,7 @@ export interface ImageDownloadRoutesDeps {
 }
 
 /** The bytes to send: the whole file, or one range of it (inclusive ends, as in Content-Range). */
-export type Span = { whole: true; start: 0; end: number } | { whole: false; start: number; end: number };
+type Span = { whole: true; start: 0; end: number } | { whole: false; start: number; end: number };
 
 /**
  * The part of an image of `size` bytes that a request asks for. One range is served (206); a Range that cannot be
@@ -44,7 +44,7 @@ const fileName = (name: string, diskFormat: string | null): string => `${name.re
  * only as fast as that (its flow control then holds the plugin back): a slow client never makes the controller
  * buffer the image. The stream is cancelled once the range is sent or the client goes.
  */
-export async function pump(chunks: AsyncIterator<Uint8Array>, first: IteratorResult<Uint8Array>, res: Response, span: Span, gone: AbortSignal): Promise<number> {
+async function pump(chunks: AsyncIterator<Uint8Array>, first: IteratorResult<Uint8Array>, res: Response, span: Span, gone: AbortSignal): Promise<number> {
   let at = 0;
   let sent = 0;
   for (let r = first; !r.done; r = await chunks.next()) {
