@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { e2, type ShimResponse } from './shim-client.js';
+import { startTestServer } from '../helpers/test-server.js';
+import { e2, shim, type ShimResponse } from './shim-client.js';
 import { shimHost } from './shim-app-client.js';
 import { res, startResRig, vmHost, type ResRig } from './rescontroller-rig.js';
 
@@ -19,7 +20,8 @@ const IP_NO_RC = '10.89.0.4';
 const IP_K8S = '10.89.0.5';
 
 before(async () => {
-  rig = await startResRig('rescontroller');
+  // Hundreds of refusals a second: the original's 200/s would answer some of them 429 (tested on its own below).
+  rig = await startResRig('rescontroller', 'fake', { APPLCM_SHIM_RATE_LIMIT_PER_S: '100000' });
   const { t } = rig;
   A = t.tenants.A;
   B = t.tenants.B;
@@ -219,5 +221,23 @@ describe('rescontroller bodies', () => {
     const { t } = rig;
     const r = await res(t, `/v1/tenants/${A}/hosts/${IP_A}/flavors`, { method: 'POST', token: t.tokens.tenantA, body: { name: 'bad name!' } });
     assert.equal(r.text, JSON.stringify(e2(31400, 'Name is invalid')));
+  });
+});
+
+describe('rescontroller rate limit', () => {
+  it('has a bucket of its own, as the original process did: past the limit 429 `Too Many Requests`, the lcmcontroller routes unaffected', async () => {
+    const t = await startTestServer('resratelimit', { APPLCM_SHIM_RATE_LIMIT_PER_S: '3' });
+    try {
+      const answers = await Promise.all(Array.from({ length: 10 }, () => res(t, '/v1/health')));
+      const limited = answers.filter((a) => a.status === 429);
+      assert.ok(limited.length >= 4, answers.map((a) => a.status).join(','));
+      assert.equal(limited[0]!.text, 'Too Many Requests');
+      assert.equal(limited[0]!.headers.get('x-ratelimit-limit'), '3');
+      assert.equal(limited[0]!.headers.get('x-ratelimit-remaining'), '0');
+      const lcm = await shim(t, '/v1/health');
+      assert.equal(lcm.status, 200, 'the lcmcontroller bucket is not the rescontroller one');
+    } finally {
+      await t.close();
+    }
   });
 });
