@@ -1,4 +1,4 @@
-import express, { type ErrorRequestHandler, Router } from 'express';
+import express, { Router } from 'express';
 import type { Config } from '../../config.js';
 import type { EventSystem } from '../../events/event-system.js';
 import type { PluginRegistry } from '../../plugins/plugin-registry.js';
@@ -11,12 +11,11 @@ import type { ReadServices } from '../../services/read-services.js';
 import type { VmImageService } from '../../services/vm-image.service.js';
 import { appRoutes } from './app.routes.js';
 import { shimCors } from './cors.js';
-import { envelope } from './envelope.js';
 import { hostRoutes } from './host.routes.js';
 import type { ShimAuthDeps } from './lcm-auth.js';
 import { platformRoutes } from './platform.routes.js';
 import { shimRateLimit } from './rate-limit.js';
-import { Message, RetCode } from './ret-codes.js';
+import { shimBodyErrors, shimNotFound } from './shim-tail.js';
 
 /** Everything the shim's routes run on: the same services GraphQL uses, never a second implementation. */
 export interface LcmControllerDeps extends ShimAuthDeps {
@@ -57,17 +56,7 @@ export function lcmcontrollerRouter(d: LcmControllerDeps): Router {
   router.use(appRoutes(d));
 
   // As the original, a wrong method or an unknown path under /lcmcontroller is a plain 404 (never an envelope).
-  router.use((_req, res) => {
-    res.status(404).type('text/plain').send('404 Page not found');
-  });
-
-  const bodyErrors: ErrorRequestHandler = (err: { type?: string; status?: number }, _req, res, next) => {
-    if (err.type === 'entity.too.large') return void res.status(400).json(envelope(null, RetCode.BODY_TOO_LARGE, Message.BODY_TOO_LARGE));
-    if (err.type === 'entity.parse.failed' || err.type === 'encoding.unsupported' || err.type === 'charset.unsupported' || err.status === 400) {
-      return void res.status(400).json(envelope(null, RetCode.FAILED_TO_UNMARSHAL, Message.UNMARSHAL_FAILED));
-    }
-    next(err);
-  };
-  router.use(bodyErrors);
+  router.use(shimNotFound);
+  router.use(shimBodyErrors);
   return router;
 }

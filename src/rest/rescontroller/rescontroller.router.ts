@@ -1,9 +1,8 @@
-import express, { type ErrorRequestHandler, Router } from 'express';
-import { envelope } from '../lcmcontroller/envelope.js';
+import express, { Router } from 'express';
 import { shimCors } from '../lcmcontroller/cors.js';
 import { SHIM_JSON_LIMIT_BYTES } from '../lcmcontroller/lcmcontroller.router.js';
 import { shimRateLimit } from '../lcmcontroller/rate-limit.js';
-import { Message, RetCode } from '../lcmcontroller/ret-codes.js';
+import { shimBodyErrors, shimNotFound } from '../lcmcontroller/shim-tail.js';
 import type { RescontrollerDeps } from './res-route.js';
 import { resourceRoutes } from './resource.routes.js';
 
@@ -21,18 +20,7 @@ export function rescontrollerRouter(d: RescontrollerDeps): Router {
   });
   router.use(express.json({ limit: SHIM_JSON_LIMIT_BYTES }));
   router.use(resourceRoutes(d));
-  router.use((_req, res) => {
-    res.status(404).type('text/plain').send('404 Page not found');
-  });
-
-  // One envelope for a body that is too large or not JSON, as on the lcmcontroller routes.
-  const bodyErrors: ErrorRequestHandler = (err: { type?: string; status?: number }, _req, res, next) => {
-    if (err.type === 'entity.too.large') return void res.status(400).json(envelope(null, RetCode.BODY_TOO_LARGE, Message.BODY_TOO_LARGE));
-    if (err.type === 'entity.parse.failed' || err.type === 'encoding.unsupported' || err.type === 'charset.unsupported' || err.status === 400) {
-      return void res.status(400).json(envelope(null, RetCode.FAILED_TO_UNMARSHAL, Message.UNMARSHAL_FAILED));
-    }
-    next(err);
-  };
-  router.use(bodyErrors);
+  router.use(shimNotFound);
+  router.use(shimBodyErrors);
   return router;
 }
