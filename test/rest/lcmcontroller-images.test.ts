@@ -210,3 +210,24 @@ describe('the lcmcontroller image routes', () => {
     assert.equal(one.text, JSON.stringify(e2(31400, 'image id is invalid')));
   });
 });
+
+describe('the lcmcontroller image routes past the wait bound', () => {
+  let slow: ImageRig;
+  before(async () => {
+    slow = await startImageRig('shimimageswait', { APPLCM_SHIM_WAIT_S: '1' });
+  });
+  after(() => slow?.close());
+
+  it('a snapshot still running after APPLCM_SHIM_WAIT_S is 500 31202 naming its operation; the same request again joins it and answers its image', async () => {
+    const { t } = slow;
+    const token = t.tokens.tenantA;
+    const inst = await vmInstance(t, { simSnapshotMs: '2500' });
+    const first = await shim(t, imagesOf(t.tenants.A, inst.id), { method: 'POST', token, body: { vmId: 'vm-1', name: 'slow' } });
+    refused(first, 500, 31202, /^operation [0-9a-f-]{36} \(CREATE_IMAGE\) is still .* after 1 s; send the same request again to wait for it$/);
+    let answer: ShimResponse | undefined;
+    for (let i = 0; i < 30 && answer?.status !== 200; i++) answer = await shim(t, imagesOf(t.tenants.A, inst.id), { method: 'POST', token, body: { vmId: 'vm-1', name: 'slow' } });
+    assert.equal(answer?.status, 200, answer?.text);
+    const rows = await sql<{ id: string }>(t.db.url, 'select id from vm_image where instance_id = $1', [inst.id]);
+    assert.deepEqual(rows.map((r) => r.id), [(answer.json as { imageId: string }).imageId], 'the re-sent requests joined the one snapshot');
+  });
+});
