@@ -96,6 +96,11 @@ export class FakeOpenStack {
       this.state.rejectedTokens += 1;
       return answer(res, 401, { error: { code: 401, message: 'The request you have made requires authentication.', title: 'Unauthorized' } });
     }
+    const call = `${req.method} ${url.pathname}`;
+    if (this.state.expireTokensAfter?.test(call)) {
+      this.state.expireTokensAfter = undefined;
+      res.once('finish', () => this.expireTokens());
+    }
     for (const r of routes) {
       if (r.method !== req.method) continue;
       const m = r.path.exec(url.pathname);

@@ -99,6 +99,8 @@ export class FakeState {
   rejectedTokens = 0;
   /** The next server booted goes to ERROR with this fault message. */
   failNextBoot?: string;
+  /** Once a request matching this ("METHOD /path") has been answered, every token expires (one-shot). */
+  expireTokensAfter?: RegExp;
   /** The next image upload breaks off (connection reset) after this many bytes. */
   failUploadAfterBytes?: number;
   private readonly timers = new Set<NodeJS.Timeout>();

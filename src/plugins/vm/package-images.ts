@@ -9,6 +9,7 @@ import { ZipArchive } from '../../packages/zip-archive.js';
 import { inSlot } from '../call-slots.js';
 import type { GlanceImage } from './openstack/glance.js';
 import type { OpenStackCloud } from './openstack/openstack-cloud.js';
+import { repeatOnExpiredToken } from './openstack/openstack-session.js';
 import { capped } from './image-fetch.js';
 import { OwnedRegistry } from './owned-registry.js';
 import { hostKey, type VmContext } from './vm-context.js';
@@ -90,7 +91,7 @@ export class PackageImages {
         );
         entry.glanceId = glanceId;
         await save();
-        if (created) await inSlot(this.ctx.imageSlots, () => this.uploadBytes(cloud, created!, img, csarPath, rec.template!.rootPrefix, signal), signal);
+        if (created) await inSlot(this.ctx.imageSlots, () => repeatOnExpiredToken(() => this.uploadBytes(cloud, created!, img, csarPath, rec.template!.rootPrefix, signal)), signal);
         await this.awaitActive(cloud, glanceId, signal);
         entry.state = 'ACTIVE';
       } catch (e) {

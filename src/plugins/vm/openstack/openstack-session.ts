@@ -92,11 +92,14 @@ export class OpenStackSession {
           body = o.body as RequestBody;
         }
         const res = await this.fetch(what, url, { method, headers, body, signal: o.signal, streaming: o.streaming === true || o.body !== undefined });
-        // An expired or revoked token: renew once and repeat, unless the body was a stream already consumed.
-        if (res.status === 401 && attempt === 0 && !o.body) {
-          await res.body?.cancel();
+        // An expired or revoked token: renew once and repeat, unless the body was a stream already consumed (then the
+        // token is still forgotten, so the caller's repeat with a reopened stream authenticates: repeatOnExpiredToken).
+        if (res.status === 401) {
           this.invalidate(token);
-          continue;
+          if (attempt === 0 && !o.body) {
+            await res.body?.cancel();
+            continue;
+          }
         }
         if (!res.ok) throw new OpenStackError(res.status, what, errorDetail(await res.text().catch(() => '')));
         return res;
@@ -167,5 +170,18 @@ export class OpenStackSession {
       const reason = err.name === 'TimeoutError' ? `no answer within ${this.opts.requestTimeoutMs} ms` : (err.cause?.message ?? err.message);
       throw new OpenStackError(0, what, reason);
     }
+  }
+}
+
+/**
+ * Runs a streamed upload again when OpenStack refused its token (expired or revoked under it): the session cannot
+ * repeat a stream it sent once, so `run` opens its source anew each time. A refusal after renewal is final.
+ */
+export async function repeatOnExpiredToken<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (e) {
+    if (!(e instanceof OpenStackError && e.status === 401)) throw e;
+    return run();
   }
 }
