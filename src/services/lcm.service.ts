@@ -25,6 +25,7 @@ import { instanceEvent, operationEvent, recordDistribution, recordOperation } fr
 import type { InstanceSnapshot } from '../events/snapshots.js';
 import type { SqlRunner } from '../db/sql-tx.js';
 import { badInput, DomainError, ErrorCode, notFound } from '../errors.js';
+import { instanceBusy } from './instance-busy.js';
 import type { PluginRegistry } from '../plugins/plugin-registry.js';
 import type { HostService } from './host.service.js';
 import { idempotent, idempotentSql } from './idempotency.js';
@@ -332,11 +333,7 @@ export class LcmService {
       });
     } catch (e) {
       if (!isUniqueViolation(e, 'lcm_operation_one_active_per_instance')) throw e;
-      const active = await ctx.em.fork().findOne(LcmOperation, { instanceId, state: { $in: [...ACTIVE_OPERATION_STATES] } });
-      throw new DomainError(ErrorCode.CONFLICT, `the instance has an active ${active?.type ?? ''} operation ${active?.id ?? ''} (${active?.state ?? 'in progress'}); wait for it, or retry, roll back or fail it`.replace(/\s+/g, ' '), {
-        reason: 'OPERATION_IN_PROGRESS',
-        operationId: active?.id ?? null,
-      });
+      throw await instanceBusy(ctx.em.fork(), instanceId);
     }
     this.started(ctx, op);
     return op;

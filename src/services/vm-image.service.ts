@@ -13,6 +13,7 @@ import type { PluginClient, PluginTarget } from '../plugins/plugin-client.js';
 import type { PluginRegistry } from '../plugins/plugin-registry.js';
 import { pluginTarget } from '../plugins/plugin-target.js';
 import { idempotent } from './idempotency.js';
+import { instanceBusy } from './instance-busy.js';
 import { findOwned } from './owned-row.js';
 import { afterCursorFilter, pageSize, toPage, type Page, type PageArgs } from './pagination.js';
 import type { RequestContext } from './request-context.js';
@@ -89,7 +90,7 @@ export class VmImageService {
       });
     } catch (e) {
       if (!isUniqueViolation(e, 'lcm_operation_one_active_per_instance')) throw e;
-      throw await this.busy(ctx.em.fork(), req.appInstanceId);
+      throw await instanceBusy(ctx.em.fork(), req.appInstanceId);
     }
     this.started(ctx, op);
     return op;
@@ -179,11 +180,4 @@ export class VmImageService {
   }
 
   /** The refusal of a second active operation on an instance, naming the one that holds it. */
-  private async busy(em: EntityManager, instanceId: string): Promise<DomainError> {
-    const active = await em.findOne(LcmOperation, { instanceId, state: { $in: [...ACTIVE_OPERATION_STATES] } });
-    return new DomainError(ErrorCode.CONFLICT, `the instance has an active ${active?.type ?? ''} operation ${active?.id ?? ''} (${active?.state ?? 'in progress'}); wait for it, or retry, roll back or fail it`.replace(/\s+/g, ' '), {
-      reason: 'OPERATION_IN_PROGRESS',
-      operationId: active?.id ?? null,
-    });
-  }
 }
