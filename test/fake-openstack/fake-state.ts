@@ -28,6 +28,10 @@ export interface FakeServer {
   imageRef: string;
   flavorRef: string;
   ports: string[];
+  /** Names of the security groups it was booted with (Neutron's project default when none). */
+  securityGroups: string[];
+  /** The type of the last reboot asked (SOFT or HARD): Nova keeps it only in its logs; tests read it here. */
+  lastReboot?: string;
   userData?: string;
   configDrive: boolean;
   availabilityZone?: string;
@@ -92,7 +96,7 @@ export class FakeState {
   readonly networks = new Map<string, FakeNetwork>();
   readonly subnets = new Map<string, FakeSubnet>();
   readonly ports = new Map<string, FakePort>();
-  readonly securityGroups = new Map<string, { id: string; name: string; description: string; security_group_rules: Record<string, unknown>[] }>();
+  readonly securityGroups = new Map<string, { id: string; name: string; description: string; security_group_rules: Record<string, unknown>[]; [key: string]: unknown }>();
   /** "METHOD /path" of every request, in order. */
   readonly requests: string[] = [];
   authentications = 0;

@@ -16,6 +16,26 @@ export function allocate(sn: FakeSubnet): string {
   return `${parts[0]}.${parts[1]}.${parts[2]}.${sn.next}`;
 }
 
+const DIRECTIONS = new Set(['ingress', 'egress']);
+const ETHERTYPES = new Set(['IPv4', 'IPv6']);
+const RULE_KEYS = ['direction', 'ethertype', 'protocol', 'port_range_min', 'port_range_max', 'remote_ip_prefix', 'remote_group_id'];
+
+/** A security group rule as Neutron shows it. */
+const sgRule = (groupId: string, projectId: string, r: Record<string, unknown>): Record<string, unknown> => ({
+  id: randomUUID(),
+  security_group_id: groupId,
+  direction: r['direction'],
+  ethertype: r['ethertype'] ?? 'IPv4',
+  protocol: r['protocol'] ?? null,
+  port_range_min: r['port_range_min'] ?? null,
+  port_range_max: r['port_range_max'] ?? null,
+  remote_ip_prefix: r['remote_ip_prefix'] ?? null,
+  remote_group_id: r['remote_group_id'] ?? null,
+  description: typeof r['description'] === 'string' ? r['description'] : '',
+  tenant_id: projectId,
+  project_id: projectId,
+});
+
 export function neutronRoutes(state: FakeState): Route[] {
   return [
     route('GET', '/network/v2.0/networks', ({ res, url }) => answer(res, 200, { networks: [...state.networks.values()].filter((n) => matches(n, url)) })),
@@ -93,10 +113,12 @@ export function neutronRoutes(state: FakeState): Route[] {
       if (!g) return neutronError(res, 404, 'SecurityGroupNotFound', `Security group ${params[0]} does not exist`);
       answer(res, 200, { security_group: g });
     }),
-    route('POST', '/network/v2.0/security-groups', async ({ req, res }) => {
+    route('POST', '/network/v2.0/security-groups', async ({ req, res, projectId }) => {
       const b = (await jsonBody<{ security_group?: { name?: string; description?: string } }>(req))?.security_group;
       if (!b?.name) return neutronError(res, 400, 'HTTPBadRequest', 'Resource body required');
-      const g = { id: randomUUID(), name: b.name, description: b.description ?? '', security_group_rules: [] };
+      const id = randomUUID();
+      // A new group lets everything out, as Neutron's does: one egress rule per ethertype.
+      const g = { id, name: b.name, description: b.description ?? '', security_group_rules: ['IPv4', 'IPv6'].map((ethertype) => sgRule(id, projectId, { direction: 'egress', ethertype })), tenant_id: projectId, project_id: projectId };
       state.securityGroups.set(g.id, g);
       answer(res, 201, { security_group: g });
     }),
@@ -105,11 +127,18 @@ export function neutronRoutes(state: FakeState): Route[] {
       answer(res, 204);
     }),
     route('GET', '/network/v2.0/security-group-rules', ({ res, url }) => answer(res, 200, { security_group_rules: [...state.securityGroups.values()].flatMap((g) => g.security_group_rules).filter((r) => matches(r, url)) })),
-    route('POST', '/network/v2.0/security-group-rules', async ({ req, res }) => {
+    route('POST', '/network/v2.0/security-group-rules', async ({ req, res, projectId }) => {
       const b = (await jsonBody<{ security_group_rule?: Record<string, unknown> }>(req))?.security_group_rule;
       const g = b ? state.securityGroups.get(String(b['security_group_id'])) : undefined;
       if (!b || !g) return neutronError(res, 404, 'SecurityGroupNotFound', `Security group ${String(b?.['security_group_id'])} does not exist`);
-      const rule = { id: randomUUID(), protocol: null, port_range_min: null, port_range_max: null, remote_ip_prefix: null, remote_group_id: null, ...b };
+      if (!DIRECTIONS.has(String(b['direction']))) return neutronError(res, 400, 'HTTPBadRequest', `Invalid input for direction. Reason: ${String(b['direction'])} is not in valid_values.`);
+      const ethertype = b['ethertype'];
+      if (ethertype !== undefined && (typeof ethertype !== 'string' || !ETHERTYPES.has(ethertype))) return neutronError(res, 400, 'SecurityGroupRuleInvalidEtherType', `Security group rule for ethertype '${JSON.stringify(ethertype)}' not supported. Allowed values are ['IPv4', 'IPv6'].`);
+      const [min, max] = [b['port_range_min'], b['port_range_max']];
+      if (typeof min === 'number' && typeof max === 'number' && min > max) return neutronError(res, 400, 'SecurityGroupInvalidPortRange', 'For TCP/UDP protocols, port_range_min must be <= port_range_max');
+      const rule = sgRule(g.id, projectId, b);
+      const same = g.security_group_rules.find((r) => RULE_KEYS.every((k) => r[k] === rule[k]));
+      if (same) return neutronError(res, 409, 'SecurityGroupRuleExists', `Security group rule already exists. Rule id is ${String(same['id'])}.`);
       g.security_group_rules.push(rule);
       answer(res, 201, { security_group_rule: rule });
     }),

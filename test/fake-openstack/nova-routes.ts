@@ -20,7 +20,7 @@ const serverView = (state: FakeState, s: FakeServer): Record<string, unknown> =>
     flavor: { id: s.flavorRef },
     image: { id: s.imageRef },
     metadata: s.metadata,
-    security_groups: [{ name: 'default' }],
+    security_groups: s.securityGroups.map((name) => ({ name })),
     created: s.created,
     updated: new Date().toISOString(),
     'OS-EXT-AZ:availability_zone': s.availabilityZone ?? 'nova',
@@ -66,6 +66,10 @@ export function novaRoutes(state: FakeState): Route[] {
       if (!image) return novaError(res, 400, `Image ${String(s['imageRef'])} could not be found.`);
       if (image.status !== 'active') return novaError(res, 400, `Image ${image.id} is not active.`);
       if (!state.flavors.get(String(s['flavorRef']))) return novaError(res, 400, `Flavor ${String(s['flavorRef'])} could not be found.`);
+      // Security groups by name or id; every project has its `default` one.
+      const groups = Array.isArray(s['security_groups']) ? (s['security_groups'] as { name?: string }[]).map((g) => String(g.name)) : ['default'];
+      const unknownGroup = groups.find((g) => g !== 'default' && ![...state.securityGroups.values()].some((x) => x.name === g || x.id === g));
+      if (unknownGroup !== undefined) return novaError(res, 400, `Unable to find security_group with name or id '${unknownGroup}'`);
       const nets = Array.isArray(s['networks']) ? (s['networks'] as { port?: string; uuid?: string; fixed_ip?: string }[]) : [];
       const ports: string[] = [];
       const refuse = (status: number, message: string) => {
@@ -98,6 +102,7 @@ export function novaRoutes(state: FakeState): Route[] {
         imageRef: image.id,
         flavorRef: String(s['flavorRef']),
         ports,
+        securityGroups: groups,
         ...(typeof ud === 'string' ? { userData: Buffer.from(ud, 'base64').toString('utf8') } : {}),
         configDrive: s['config_drive'] === true,
         ...(typeof s['availability_zone'] === 'string' ? { availabilityZone: s['availability_zone'] } : {}),
@@ -121,7 +126,7 @@ export function novaRoutes(state: FakeState): Route[] {
           server.fault = { code: 500, message: fail, created: new Date().toISOString() };
         } else server.status = 'ACTIVE';
       });
-      answer(res, 202, { server: { id: server.id, links: [], adminPass: randomBytes(6).toString('hex'), security_groups: [{ name: 'default' }] } });
+      answer(res, 202, { server: { id: server.id, links: [], adminPass: randomBytes(6).toString('hex'), security_groups: groups.map((name) => ({ name })) } });
     }),
     route('GET', '/compute/v2.1/servers/detail', ({ res }) => answer(res, 200, { servers: [...state.servers.values()].map((s) => serverView(state, s)) })),
     route('GET', '/compute/v2.1/servers/:id', ({ res, params }) => {
@@ -163,6 +168,11 @@ export function novaRoutes(state: FakeState): Route[] {
       if (name === 'os-getVNCConsole') return answer(res, 200, { console: { type: 'novnc', url: `http://127.0.0.1:6080/vnc_auto.html?token=${randomUUID()}` } });
       const rule = ACTIONS[name];
       if (!rule) return novaError(res, 400, `There is no such action: ${name}`);
+      if (name === 'reboot') {
+        const type = (body['reboot'] as { type?: unknown } | null)?.type;
+        if (type !== 'SOFT' && type !== 'HARD') return novaError(res, 400, `Invalid input for field/attribute type. Value: ${String(type)}. '${String(type)}' is not one of ['HARD', 'Hard', 'SOFT', 'Soft']`);
+        s.lastReboot = type;
+      }
       if (!rule.from.includes(s.status)) return novaError(res, 409, `Cannot '${name}' instance ${s.id} while it is in vm_state ${s.status.toLowerCase()}`);
       act(s, name.replace(/^os-/, ''));
       state.later(() => {
