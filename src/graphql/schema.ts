@@ -1,43 +1,20 @@
 import type { GraphQLSchema } from 'graphql';
+import type { Services } from '../services/app-services.js';
 import { buildSchema, type PubSub } from 'type-graphql';
 import { bindSubscriptions } from '../events/event-subscriptions.js';
-import type { EventSystem } from '../events/event-system.js';
 import { ChangeResolver } from '../resolvers/change.resolver.js';
 import { SubscriptionResolver } from '../resolvers/subscription.resolver.js';
 import { AppInstanceResolver } from '../resolvers/app-instance.resolver.js';
 import { HostKpiResolver } from '../resolvers/host-kpi.resolver.js';
 import { HostResolver } from '../resolvers/host.resolver.js';
 import { LcmResolver } from '../resolvers/lcm.resolver.js';
-import type { LcmService } from '../services/lcm.service.js';
-import type { OperationService } from '../services/operation.service.js';
 import { OperationQueryResolver } from '../resolvers/operation-query.resolver.js';
 import { PackageResolver } from '../resolvers/package.resolver.js';
 import { PluginResolver } from '../resolvers/plugin.resolver.js';
-import type { PluginRegistry } from '../plugins/plugin-registry.js';
-import type { HostConfigService } from '../services/host-config.service.js';
 import { ViewerResolver } from '../resolvers/viewer.resolver.js';
-import type { HostService } from '../services/host.service.js';
-import type { PackageService } from '../services/package.service.js';
-import type { ReadServices } from '../services/read-services.js';
 import { VmImageResolver } from '../resolvers/vm-image.resolver.js';
-import type { VmImageService } from '../services/vm-image.service.js';
 
-/** The use cases the resolvers delegate to. */
-export interface Services {
-  /** The event log: subscriptions, the change feed, workload watches. */
-  events: EventSystem;
-  hosts: HostService;
-  hostConfig: HostConfigService;
-  packages: PackageService;
-  plugins: PluginRegistry;
-  /** Lifecycle mutations and operation decisions. */
-  lcm: LcmService;
-  operations: OperationService;
-  /** Instance and operation reads, live status. */
-  reads: ReadServices;
-  /** VM images: snapshot, delete, reads. */
-  images: VmImageService;
-}
+export type { Services };
 
 const RESOLVERS = [ViewerResolver, HostResolver, PackageResolver, PluginResolver, LcmResolver, AppInstanceResolver, HostKpiResolver, OperationQueryResolver, VmImageResolver] as const;
 

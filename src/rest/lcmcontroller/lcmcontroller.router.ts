@@ -1,14 +1,6 @@
 import express, { Router } from 'express';
 import type { Config } from '../../config.js';
-import type { EventSystem } from '../../events/event-system.js';
-import type { PluginRegistry } from '../../plugins/plugin-registry.js';
-import type { HostConfigService } from '../../services/host-config.service.js';
-import type { HostService } from '../../services/host.service.js';
-import type { LcmService } from '../../services/lcm.service.js';
-import type { OperationService } from '../../services/operation.service.js';
-import type { PackageService } from '../../services/package.service.js';
-import type { ReadServices } from '../../services/read-services.js';
-import type { VmImageService } from '../../services/vm-image.service.js';
+import type { Services } from '../../services/app-services.js';
 import { appRoutes } from './app.routes.js';
 import { shimCors } from './cors.js';
 import { hostRoutes } from './host.routes.js';
@@ -18,16 +10,7 @@ import { shimRateLimit } from './rate-limit.js';
 import { shimBodyErrors, shimNotFound } from './shim-tail.js';
 
 /** Everything the shim's routes run on: the same services GraphQL uses, never a second implementation. */
-export interface LcmControllerDeps extends ShimAuthDeps {
-  hosts: HostService;
-  hostConfig: HostConfigService;
-  packages: PackageService;
-  plugins: PluginRegistry;
-  lcm: LcmService;
-  operations: OperationService;
-  reads: ReadServices;
-  images: VmImageService;
-  events: EventSystem;
+export interface LcmControllerDeps extends ShimAuthDeps, Services {
   maxPageSize: number;
   shim: Config['shim'];
 }
