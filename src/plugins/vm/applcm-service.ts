@@ -110,9 +110,12 @@ export function appLcmService(ctx: VmContext, deployer: InstanceDeployer, images
     queryPackageStatus: runner.unary<QueryPackageStatusRequest, QueryPackageStatusResponse>('queryPackageStatus', ids('packageId'), async (r) => {
       await admit(ctx, r.accessToken, r.tenantId, r.hostIp);
       checkPackageId(r.packageId);
+      // Whether the upload runs is asked before the record is read: an upload saves its last state before it stops
+      // running, so a record read after it stopped is final (the other order could pair a stale record with "stopped").
+      const uploading = ctx.uploads.has(uploadKey(r.tenantId, r.hostIp, r.packageId));
       const rec = await store.package(r.tenantId, r.hostIp, r.packageId);
       if (!rec) throw new RpcError(status.NOT_FOUND, `no package ${r.packageId} on host ${r.hostIp}`);
-      return { response: packageStatus(rec, ctx.uploads.has(uploadKey(r.tenantId, r.hostIp, r.packageId))).status };
+      return { response: packageStatus(rec, uploading).status };
     }),
 
     uploadConfig: runner.clientStream<UploadCfgRequest, UploadCfgResponse>('uploadConfig', async (messages, gate) => {

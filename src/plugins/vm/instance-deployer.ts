@@ -80,8 +80,12 @@ export class InstanceDeployer {
   /** The package once its images are in Glance: an instantiate right after the upload waits for them (up to the boot timeout). */
   private async distributedPackage(r: InstantiateInput, first: VmPackageRecord): Promise<VmPackageRecord> {
     const until = Date.now() + this.ctx.opts.bootTimeoutMs;
-    for (let pkg: VmPackageRecord | undefined = first; pkg; pkg = await this.ctx.store.package(r.tenantId, r.hostIp, r.appPackageId)) {
-      const ps = packageStatus(pkg, this.ctx.uploads.has(uploadKey(r.tenantId, r.hostIp, r.appPackageId)));
+    const key = uploadKey(r.tenantId, r.hostIp, r.appPackageId);
+    // Whether the upload runs is known before each record is read (`first` was read before this call): an upload
+    // saves its last state before it stops running, so "not uploading" is never paired with a record older than that.
+    let uploading = true;
+    for (let pkg: VmPackageRecord | undefined = first; pkg; uploading = this.ctx.uploads.has(key), pkg = await this.ctx.store.package(r.tenantId, r.hostIp, r.appPackageId)) {
+      const ps = packageStatus(pkg, uploading);
       if (ps.status === 'Distributed') return pkg;
       if (ps.status === 'Error' || Date.now() > until) throw new RpcError(status.FAILED_PRECONDITION, `package ${r.appPackageId} is not ready on host ${r.hostIp}: ${ps.status}${ps.reason ? ` (${ps.reason})` : ''}`);
       await sleep(this.ctx.opts.pollMs);
