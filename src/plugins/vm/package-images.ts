@@ -129,7 +129,14 @@ export class PackageImages {
     const source = img.swImage ?? '';
     const max = this.ctx.opts.maxImageBytes;
     if (/^https?:\/\//i.test(source)) {
-      await cloud.glance.upload(glanceId, capped(await this.ctx.fetcher.get(source, signal), max), signal);
+      // The download ends with the upload, whatever its end: Glance refusing before it read everything (a revoked
+      // token, a full store) would otherwise leave the response open, and the plugin's stop waiting for it.
+      const done = new AbortController();
+      try {
+        await cloud.glance.upload(glanceId, capped(await this.ctx.fetcher.get(source, AbortSignal.any([signal, done.signal])), max), signal);
+      } finally {
+        done.abort();
+      }
       return;
     }
     if (/^[a-z][a-z0-9+.-]*:/i.test(source)) throw new Error(`swImage ${JSON.stringify(source)}: only http(s) URLs and paths inside the package are supported`);
