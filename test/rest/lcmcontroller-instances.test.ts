@@ -75,7 +75,7 @@ describe('instantiate validation, in the original’s order and words', () => {
     }
   });
 
-  it('wrongly typed fields are the original’s unmarshal error 31027; a malformed body 31024; over 4096 bytes 31005', async () => {
+  it('wrongly typed fields and a malformed body are the original’s unmarshal error 31027; over 4096 bytes 31005', async () => {
     const r = await instantiate(randomUUID(), { hostIp: 7 });
     assert.equal(r.status, 400);
     assert.equal((r.json as { retCode: number }).retCode, 31027);
@@ -84,7 +84,7 @@ describe('instantiate validation, in the original’s order and words', () => {
     assert.equal((arr.json as { retCode: number }).retCode, 31027);
     const bad = await shim(t, `/v2/tenants/${T}/app_instances/${randomUUID()}/instantiate`, { method: 'POST', token, raw: '{"hostIp":' });
     assert.equal(bad.status, 400);
-    assert.deepEqual(bad.json, e2(31024, 'failed to unmarshal request'));
+    assert.deepEqual(bad.json, e2(31027, 'failed to unmarshal request'));
     const big = await instantiate(randomUUID(), { parameters: { blob: 'x'.repeat(5000) } });
     assert.equal(big.status, 400);
     assert.deepEqual(big.json, e2(31005, 'request body too large'));
