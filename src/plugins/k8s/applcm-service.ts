@@ -26,6 +26,7 @@ import type {
 import { checkPackageId, checkUuid } from '../plugin-kit/identity.js';
 import { RpcError } from '../plugin-kit/rpc-error.js';
 import { StagedFile } from '../plugin-kit/staged-file.js';
+import { callIds, CONFIG_FRAMING, PACKAGE_FRAMING, SUCCESS } from '../plugin-kit/applcm-calls.js';
 import { MAX_CONFIG_BYTES, readFramedUpload } from '../plugin-kit/stream-framing.js';
 import { extractChart } from './chart-package.js';
 import { failure, type InstanceDeployer } from './instance-deployer.js';
@@ -35,18 +36,6 @@ import { kubeconfigProblem } from './kubeconfig-check.js';
 import { kpiJson } from './node-kpi.js';
 import { originalEventsJson, originalQueryJson } from './workload-status.js';
 
-const SUCCESS = { status: 'Success' } as const;
-
-const CONFIG_FRAMING = { meta: ['accessToken', 'tenantId', 'hostIp'] as const, payload: 'configFile' };
-const PACKAGE_FRAMING = { meta: ['accessToken', 'appPackageId', 'hostIp', 'tenantId'] as const, payload: 'package' };
-
-const ids =
-  (id?: 'appInstanceId' | 'appPackageId' | 'packageId') =>
-  (r: { tenantId: string; hostIp: string } & Partial<Record<'appInstanceId' | 'appPackageId' | 'packageId', string>>) => ({
-    tenantId: r.tenantId,
-    hostIp: r.hostIp,
-    ...(id ? { id: r[id] } : {}),
-  });
 
 /** AppLCM (the original protocol) for Kubernetes hosts: helm deploys, the API is read with @kubernetes/client-node. */
 export function appLcmService(ctx: K8sContext, deployer: InstanceDeployer): AppLCMServer {
@@ -72,7 +61,7 @@ export function appLcmService(ctx: K8sContext, deployer: InstanceDeployer): AppL
   };
 
   return {
-    instantiate: runner.unary<InstantiateRequest, InstantiateResponse>('instantiate', ids('appInstanceId'), async (r) => {
+    instantiate: runner.unary<InstantiateRequest, InstantiateResponse>('instantiate', callIds('appInstanceId'), async (r) => {
       await admit(ctx, r.accessToken, r.tenantId, r.hostIp);
       checkUuid(r.appInstanceId, 'appInstanceId');
       checkPackageId(r.appPackageId);
@@ -81,7 +70,7 @@ export function appLcmService(ctx: K8sContext, deployer: InstanceDeployer): AppL
       return SUCCESS;
     }),
 
-    terminate: runner.unary<TerminateRequest, TerminateResponse>('terminate', ids('appInstanceId'), async (r) => {
+    terminate: runner.unary<TerminateRequest, TerminateResponse>('terminate', callIds('appInstanceId'), async (r) => {
       await admit(ctx, r.accessToken, r.tenantId, r.hostIp);
       checkUuid(r.appInstanceId, 'appInstanceId');
       await needsConfig(r.tenantId, r.hostIp);
@@ -89,11 +78,11 @@ export function appLcmService(ctx: K8sContext, deployer: InstanceDeployer): AppL
       return SUCCESS;
     }),
 
-    query: runner.unary<QueryRequest, QueryResponse>('query', ids('appInstanceId'), (r) =>
+    query: runner.unary<QueryRequest, QueryResponse>('query', callIds('appInstanceId'), (r) =>
       instanceAnswer(r, 'query', async (v) => originalQueryJson(v.workloads, await firstNode(v.kube))),
     ),
 
-    queryKpi: runner.unary<QueryKPIRequest, QueryKPIResponse>('queryKPI', ids(), async (r) => {
+    queryKpi: runner.unary<QueryKPIRequest, QueryKPIResponse>('queryKPI', callIds(), async (r) => {
       await admit(ctx, r.accessToken, r.tenantId, r.hostIp);
       const { kube } = await kubeFor(ctx, r.tenantId, r.hostIp);
       try {
@@ -103,7 +92,7 @@ export function appLcmService(ctx: K8sContext, deployer: InstanceDeployer): AppL
       }
     }),
 
-    queryPackageStatus: runner.unary<QueryPackageStatusRequest, QueryPackageStatusResponse>('queryPackageStatus', ids('packageId'), async (r) => {
+    queryPackageStatus: runner.unary<QueryPackageStatusRequest, QueryPackageStatusResponse>('queryPackageStatus', callIds('packageId'), async (r) => {
       await admit(ctx, r.accessToken, r.tenantId, r.hostIp);
       checkPackageId(r.packageId);
       if (!(await store.package(r.tenantId, r.hostIp, r.packageId))) throw new RpcError(status.NOT_FOUND, `no package ${r.packageId} on host ${r.hostIp}`);
@@ -135,13 +124,13 @@ export function appLcmService(ctx: K8sContext, deployer: InstanceDeployer): AppL
       return SUCCESS;
     }),
 
-    removeConfig: runner.unary<RemoveCfgRequest, RemoveCfgResponse>('removeConfig', ids(), async (r) => {
+    removeConfig: runner.unary<RemoveCfgRequest, RemoveCfgResponse>('removeConfig', callIds(), async (r) => {
       await admit(ctx, r.accessToken, r.tenantId, r.hostIp);
       await store.removeKubeconfig(r.tenantId, r.hostIp);
       return SUCCESS;
     }),
 
-    workloadEvents: runner.unary<WorkloadEventsRequest, WorkloadEventsResponse>('workloadEvents', ids('appInstanceId'), (r) =>
+    workloadEvents: runner.unary<WorkloadEventsRequest, WorkloadEventsResponse>('workloadEvents', callIds('appInstanceId'), (r) =>
       instanceAnswer(r, 'workloadEvents', async (v) => originalEventsJson(v.workloads, await instanceEvents(v))),
     ),
 
@@ -177,7 +166,7 @@ export function appLcmService(ctx: K8sContext, deployer: InstanceDeployer): AppL
       }
     }),
 
-    deletePackage: runner.unary<DeletePackageRequest, DeletePackageResponse>('deletePackage', ids('appPackageId'), async (r) => {
+    deletePackage: runner.unary<DeletePackageRequest, DeletePackageResponse>('deletePackage', callIds('appPackageId'), async (r) => {
       await admit(ctx, r.accessToken, r.tenantId, r.hostIp);
       checkPackageId(r.appPackageId);
       await store.removePackage(r.tenantId, r.hostIp, r.appPackageId);

@@ -29,27 +29,14 @@ import { RpcError } from '../plugin-kit/rpc-error.js';
 import { admit, configuredHost, existingInstance, type SimContext } from './sim-context.js';
 import { packagePath, tmpDir } from './sim-paths.js';
 import { StagedFile } from '../plugin-kit/staged-file.js';
+import { callIds, CONFIG_FRAMING, PACKAGE_FRAMING, SUCCESS } from '../plugin-kit/applcm-calls.js';
 import { MAX_CONFIG_BYTES, readFramedUpload } from '../plugin-kit/stream-framing.js';
 
-
-const SUCCESS = { status: 'Success' } as const;
-
-const CONFIG_FRAMING = { meta: ['accessToken', 'tenantId', 'hostIp'] as const, payload: 'configFile' };
-const PACKAGE_FRAMING = { meta: ['accessToken', 'appPackageId', 'hostIp', 'tenantId'] as const, payload: 'package' };
-
-/** Tenant-scoped requests as the call log records them. */
-const ids =
-  (id?: 'appInstanceId' | 'appPackageId' | 'packageId') =>
-  (r: { tenantId: string; hostIp: string } & Partial<Record<'appInstanceId' | 'appPackageId' | 'packageId', string>>) => ({
-    tenantId: r.tenantId,
-    hostIp: r.hostIp,
-    ...(id ? { id: r[id] } : {}),
-  });
 
 export function appLcmService(ctx: SimContext): AppLCMServer {
   const { runner } = ctx;
   return {
-    instantiate: runner.unary<InstantiateRequest, InstantiateResponse>('instantiate', ids('appInstanceId'), async (r) => {
+    instantiate: runner.unary<InstantiateRequest, InstantiateResponse>('instantiate', callIds('appInstanceId'), async (r) => {
       await admit(ctx, r.accessToken, r.tenantId, r.hostIp);
       checkUuid(r.appInstanceId, 'appInstanceId');
       checkPackageId(r.appPackageId);
@@ -67,7 +54,7 @@ export function appLcmService(ctx: SimContext): AppLCMServer {
       return SUCCESS;
     }),
 
-    terminate: runner.unary<TerminateRequest, TerminateResponse>('terminate', ids('appInstanceId'), async (r) => {
+    terminate: runner.unary<TerminateRequest, TerminateResponse>('terminate', callIds('appInstanceId'), async (r) => {
       await admit(ctx, r.accessToken, r.tenantId, r.hostIp);
       checkUuid(r.appInstanceId, 'appInstanceId');
       const inst = configuredHost(ctx, r.tenantId, r.hostIp).instances.get(r.appInstanceId.toLowerCase());
@@ -78,18 +65,18 @@ export function appLcmService(ctx: SimContext): AppLCMServer {
       return SUCCESS;
     }),
 
-    query: runner.unary<QueryRequest, QueryResponse>('query', ids('appInstanceId'), async (r) => {
+    query: runner.unary<QueryRequest, QueryResponse>('query', callIds('appInstanceId'), async (r) => {
       await admit(ctx, r.accessToken, r.tenantId, r.hostIp);
       checkUuid(r.appInstanceId, 'appInstanceId');
       return { response: queryJson(existingInstance(configuredHost(ctx, r.tenantId, r.hostIp), r.appInstanceId)) };
     }),
 
-    queryKpi: runner.unary<QueryKPIRequest, QueryKPIResponse>('queryKPI', ids(), async (r) => {
+    queryKpi: runner.unary<QueryKPIRequest, QueryKPIResponse>('queryKPI', callIds(), async (r) => {
       await admit(ctx, r.accessToken, r.tenantId, r.hostIp);
       return { response: kpiJson(configuredHost(ctx, r.tenantId, r.hostIp).instances.values()) };
     }),
 
-    queryPackageStatus: runner.unary<QueryPackageStatusRequest, QueryPackageStatusResponse>('queryPackageStatus', ids('packageId'), async (r) => {
+    queryPackageStatus: runner.unary<QueryPackageStatusRequest, QueryPackageStatusResponse>('queryPackageStatus', callIds('packageId'), async (r) => {
       await admit(ctx, r.accessToken, r.tenantId, r.hostIp);
       checkPackageId(r.packageId);
       // Packages are stored by the plugin itself, not on the VIM, so no configuration is needed to answer.
@@ -121,7 +108,7 @@ export function appLcmService(ctx: SimContext): AppLCMServer {
       return SUCCESS;
     }),
 
-    removeConfig: runner.unary<RemoveCfgRequest, RemoveCfgResponse>('removeConfig', ids(), async (r) => {
+    removeConfig: runner.unary<RemoveCfgRequest, RemoveCfgResponse>('removeConfig', callIds(), async (r) => {
       await admit(ctx, r.accessToken, r.tenantId, r.hostIp);
       const host = ctx.store.find(r.tenantId, r.hostIp);
       if (host?.config) {
@@ -131,7 +118,7 @@ export function appLcmService(ctx: SimContext): AppLCMServer {
       return SUCCESS;
     }),
 
-    workloadEvents: runner.unary<WorkloadEventsRequest, WorkloadEventsResponse>('workloadEvents', ids('appInstanceId'), async (r) => {
+    workloadEvents: runner.unary<WorkloadEventsRequest, WorkloadEventsResponse>('workloadEvents', callIds('appInstanceId'), async (r) => {
       await admit(ctx, r.accessToken, r.tenantId, r.hostIp);
       checkUuid(r.appInstanceId, 'appInstanceId');
       return { response: workloadEventsJson(existingInstance(configuredHost(ctx, r.tenantId, r.hostIp), r.appInstanceId)) };
@@ -167,7 +154,7 @@ export function appLcmService(ctx: SimContext): AppLCMServer {
       }
     }),
 
-    deletePackage: runner.unary<DeletePackageRequest, DeletePackageResponse>('deletePackage', ids('appPackageId'), async (r) => {
+    deletePackage: runner.unary<DeletePackageRequest, DeletePackageResponse>('deletePackage', callIds('appPackageId'), async (r) => {
       await admit(ctx, r.accessToken, r.tenantId, r.hostIp);
       checkPackageId(r.appPackageId);
       const host = ctx.store.find(r.tenantId, r.hostIp);

@@ -27,6 +27,7 @@ import { isDomainError } from '../../errors.js';
 import { checkPackageId, checkUuid } from '../plugin-kit/identity.js';
 import { RpcError } from '../plugin-kit/rpc-error.js';
 import { StagedFile } from '../plugin-kit/staged-file.js';
+import { callIds, CONFIG_FRAMING, PACKAGE_FRAMING, SUCCESS } from '../plugin-kit/applcm-calls.js';
 import { MAX_CONFIG_BYTES, readFramedUpload } from '../plugin-kit/stream-framing.js';
 import type { InstanceDeployer } from './instance-deployer.js';
 import { kpiJson, originalEventsJson, originalQueryJson, readInstance, serverEvents } from './instance-reader.js';
@@ -37,19 +38,9 @@ import { admit, cloudFor, failure, guarded, needsConfig, type VmContext } from '
 import type { VmPackageRecord } from './vm-store.js';
 import { NotAVmPackage, readVmTemplate } from './vm-template.js';
 
-const SUCCESS = { status: 'Success' } as const;
-const CONFIG_FRAMING = { meta: ['accessToken', 'tenantId', 'hostIp'] as const, payload: 'configFile' };
-const PACKAGE_FRAMING = { meta: ['accessToken', 'appPackageId', 'hostIp', 'tenantId'] as const, payload: 'package' };
 /** The local file header every zip starts with. */
 const ZIP_MAGIC = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
 
-const ids =
-  (id?: 'appInstanceId' | 'appPackageId' | 'packageId') =>
-  (r: { tenantId: string; hostIp: string } & Partial<Record<'appInstanceId' | 'appPackageId' | 'packageId', string>>) => ({
-    tenantId: r.tenantId,
-    hostIp: r.hostIp,
-    ...(id ? { id: r[id] } : {}),
-  });
 
 /** Removes a package: its uploads in flight stop, the images only it used leave Glance, its files go. */
 export async function removePackage(ctx: VmContext, tenantId: string, hostIp: string, packageId: string): Promise<void> {
@@ -71,7 +62,7 @@ export function appLcmService(ctx: VmContext, deployer: InstanceDeployer, images
   const { runner, store } = ctx;
 
   return {
-    instantiate: runner.unary<InstantiateRequest, InstantiateResponse>('instantiate', ids('appInstanceId'), async (r) => {
+    instantiate: runner.unary<InstantiateRequest, InstantiateResponse>('instantiate', callIds('appInstanceId'), async (r) => {
       await admit(ctx, r.accessToken, r.tenantId, r.hostIp);
       checkUuid(r.appInstanceId, 'appInstanceId');
       checkPackageId(r.appPackageId);
@@ -80,7 +71,7 @@ export function appLcmService(ctx: VmContext, deployer: InstanceDeployer, images
       return SUCCESS;
     }),
 
-    terminate: runner.unary<TerminateRequest, TerminateResponse>('terminate', ids('appInstanceId'), async (r) => {
+    terminate: runner.unary<TerminateRequest, TerminateResponse>('terminate', callIds('appInstanceId'), async (r) => {
       await admit(ctx, r.accessToken, r.tenantId, r.hostIp);
       checkUuid(r.appInstanceId, 'appInstanceId');
       await needsConfig(ctx, r.tenantId, r.hostIp);
@@ -88,26 +79,26 @@ export function appLcmService(ctx: VmContext, deployer: InstanceDeployer, images
       return SUCCESS;
     }),
 
-    query: runner.unary<QueryRequest, QueryResponse>('query', ids('appInstanceId'), async (r) => {
+    query: runner.unary<QueryRequest, QueryResponse>('query', callIds('appInstanceId'), async (r) => {
       await admit(ctx, r.accessToken, r.tenantId, r.hostIp);
       checkUuid(r.appInstanceId, 'appInstanceId');
       return { response: originalQueryJson(await readInstance(ctx, r.tenantId, r.hostIp, r.appInstanceId)) };
     }),
 
-    workloadEvents: runner.unary<WorkloadEventsRequest, WorkloadEventsResponse>('workloadEvents', ids('appInstanceId'), async (r) => {
+    workloadEvents: runner.unary<WorkloadEventsRequest, WorkloadEventsResponse>('workloadEvents', callIds('appInstanceId'), async (r) => {
       await admit(ctx, r.accessToken, r.tenantId, r.hostIp);
       checkUuid(r.appInstanceId, 'appInstanceId');
       const v = await readInstance(ctx, r.tenantId, r.hostIp, r.appInstanceId);
       return { response: originalEventsJson(await guarded(`workloadEvents ${r.appInstanceId}`, () => serverEvents(v))) };
     }),
 
-    queryKpi: runner.unary<QueryKPIRequest, QueryKPIResponse>('queryKPI', ids(), async (r) => {
+    queryKpi: runner.unary<QueryKPIRequest, QueryKPIResponse>('queryKPI', callIds(), async (r) => {
       await admit(ctx, r.accessToken, r.tenantId, r.hostIp);
       const cloud = await cloudFor(ctx, r.tenantId, r.hostIp);
       return { response: await guarded('queryKPI', () => kpiJson(cloud)) };
     }),
 
-    queryPackageStatus: runner.unary<QueryPackageStatusRequest, QueryPackageStatusResponse>('queryPackageStatus', ids('packageId'), async (r) => {
+    queryPackageStatus: runner.unary<QueryPackageStatusRequest, QueryPackageStatusResponse>('queryPackageStatus', callIds('packageId'), async (r) => {
       await admit(ctx, r.accessToken, r.tenantId, r.hostIp);
       checkPackageId(r.packageId);
       // Whether the upload runs is asked before the record is read: an upload saves its last state before it stops
@@ -145,7 +136,7 @@ export function appLcmService(ctx: VmContext, deployer: InstanceDeployer, images
       return SUCCESS;
     }),
 
-    removeConfig: runner.unary<RemoveCfgRequest, RemoveCfgResponse>('removeConfig', ids(), async (r) => {
+    removeConfig: runner.unary<RemoveCfgRequest, RemoveCfgResponse>('removeConfig', callIds(), async (r) => {
       await admit(ctx, r.accessToken, r.tenantId, r.hostIp);
       await store.removeRcFile(r.tenantId, r.hostIp);
       return SUCCESS;
@@ -211,7 +202,7 @@ export function appLcmService(ctx: VmContext, deployer: InstanceDeployer, images
       }
     }),
 
-    deletePackage: runner.unary<DeletePackageRequest, DeletePackageResponse>('deletePackage', ids('appPackageId'), async (r) => {
+    deletePackage: runner.unary<DeletePackageRequest, DeletePackageResponse>('deletePackage', callIds('appPackageId'), async (r) => {
       await admit(ctx, r.accessToken, r.tenantId, r.hostIp);
       checkPackageId(r.appPackageId);
       await removePackage(ctx, r.tenantId, r.hostIp, r.appPackageId);
