@@ -30,7 +30,8 @@ const queryImage = async (h: VmHarness, ctx: CheckContext, imageId: string) =>
 describe('VM plugin images (fake Glance)', () => {
   let h: VmHarness;
   before(async () => {
-    h = await startVmHarness();
+    // A snapshot stays saving for a second, so the test sees it saving however busy the machine is.
+    h = await startVmHarness({ cloud: { transitionMs: 1000 } });
   });
   after(() => h.stop());
 
