@@ -42,8 +42,9 @@ interface StateRow {
  */
 export class SyncCursors {
   /**
-   * Deliveries being recorded, per key: a caller that calls again as soon as it has read an answer may be quicker
-   * than the record of its delivery, and would be sent the answer again; on this replica it waits for the record.
+   * Deliveries being recorded, per key, from the moment an answer is sent: a caller that calls again as soon as it has
+   * read an answer may be quicker than the record of its delivery (even than this side's 'finish'), and would be sent
+   * the answer again; on this replica it waits for the record.
    */
   private readonly recording = new Map<string, Promise<void>>();
 
@@ -87,10 +88,15 @@ export class SyncCursors {
     // The caller hung up while the answer was read: nothing can reach it, and it stays unconfirmed.
     if (res.socket?.writable !== true) return;
     res.setHeader('X-Sync-Cursor', answer.end.toString());
-    res.once('finish', () => {
-      const recorded = this.delivered(key, answer.end);
-      this.recording.set(id, recorded);
-      void recorded.finally(() => this.recording.get(id) === recorded && this.recording.delete(id));
+    // The record is awaited from before the answer is sent: a caller can read the answer and call again before this
+    // side has seen 'finish'. Settled once the delivery is recorded, or at once when the answer was cut off.
+    let settle!: () => void;
+    const recorded = new Promise<void>((resolve) => (settle = resolve));
+    this.recording.set(id, recorded);
+    void recorded.finally(() => this.recording.get(id) === recorded && this.recording.delete(id));
+    res.once('finish', () => void this.delivered(key, answer.end).finally(settle));
+    res.once('close', () => {
+      if (!res.writableFinished) settle();
     });
     send(answer.body);
   }
