@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import { isIPv4 } from 'node:net';
 import path from 'node:path';
 import { isPackageId, isUuid } from '../plugin-kit/identity.js';
+import { readJson, writeJson } from '../plugin-kit/json-file.js';
 
 /** What the plugin remembers of a deployed (or deploying) instance; the release itself lives in the cluster. */
 export interface InstanceRecord {
@@ -28,22 +29,6 @@ export interface PackageRecord {
   /** Why the CSAR has no usable chart; instantiate reports it. */
   chartError?: string;
 }
-
-const writeJson = async (file: string, value: unknown): Promise<void> => {
-  await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-  const tmp = `${file}.${process.pid}.tmp`;
-  await fs.writeFile(tmp, JSON.stringify(value, null, 2), { mode: 0o600 });
-  await fs.rename(tmp, file);
-};
-
-const readJson = async <T>(file: string): Promise<T | undefined> => {
-  try {
-    return JSON.parse(await fs.readFile(file, 'utf8')) as T;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
-  }
-};
 
 /**
  * The plugin's files, per (tenant, host) as in the original: `hosts/<tenant>/<ip>/kubeconfig` (0600),

@@ -3,6 +3,7 @@ import fs from 'node:fs/promises';
 import { isIPv4 } from 'node:net';
 import path from 'node:path';
 import { isPackageId, isUuid } from '../plugin-kit/identity.js';
+import { readJson, writeJson } from '../plugin-kit/json-file.js';
 import type { VmTemplate } from './vm-template.js';
 
 /** One SwImageDesc image of a package, as it stands in Glance. */
@@ -55,22 +56,6 @@ export interface OwnedResources {
   networks: Record<string, string[]>;
   flavors: Record<string, string[]>;
 }
-
-const writeJson = async (file: string, value: unknown): Promise<void> => {
-  await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-  const tmp = `${file}.${process.pid}.${randomUUID()}.tmp`;
-  await fs.writeFile(tmp, JSON.stringify(value, null, 2), { mode: 0o600 });
-  await fs.rename(tmp, file);
-};
-
-const readJson = async <T>(file: string): Promise<T | undefined> => {
-  try {
-    return JSON.parse(await fs.readFile(file, 'utf8')) as T;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
-  }
-};
 
 /**
  * The VM plugin's files, per (tenant, host) as in the original: `hosts/<tenant>/<ip>/openrc` (0600) and
