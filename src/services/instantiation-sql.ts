@@ -14,7 +14,7 @@ export interface InstantiationOutcome {
   distribution_state: string | null;
   /** An instance with the requested id exists (the request may be a replay). */
   prior: boolean;
-  /** The package tenant's instances, counted up to the quota (a soft quota, as the original's). */
+  /** The package tenant's instances (kept by triggers in tenant_instance_count; a soft quota, as the original's). */
   instances: number;
   inserted: boolean;
 }
@@ -58,7 +58,7 @@ export async function instantiateIfAllowed(db: SqlRunner, r: InstantiationReques
        select h.vim as host_vim, h.tenant_id as host_tenant, h.id is not null as host_found,
               p.tenant_id as package_tenant, p.onboarding_state, p.operational_state, d.state as distribution_state,
               exists (select 1 from app_instance where id = ?) as prior,
-              (select count(*) from (select 1 from app_instance i where i.tenant_id = p.tenant_id limit ?) c)::int as instances
+              (select coalesce(sum(c.instances), 0) from tenant_instance_count c where c.tenant_id = p.tenant_id)::int as instances
        from (select 1) as one
        left join mec_host h on h.id = ?
        left join app_package p on p.id = ?
@@ -83,7 +83,7 @@ export async function instantiateIfAllowed(db: SqlRunner, r: InstantiationReques
        from ok, (values ${r.events.map(() => '(?, ?, ?)').join(', ')}) as v(topic, subject_id, payload))
      select f.*, exists (select 1 from ok) as inserted from f`,
     [
-      ...[inst.id, r.quota, inst.hostId, inst.packageId],
+      ...[inst.id, inst.hostId, inst.packageId],
       ...[caller.admin, caller.tenantId, `{${r.vims.map((v) => JSON.stringify(v)).join(',')}}`, caller.admin, caller.tenantId, r.quota],
       ...[inst.id, inst.createdAt, inst.createdAt, inst.packageId, inst.hostId, inst.name, inst.description, JSON.stringify(inst.parameters), JSON.stringify(inst.secrets), inst.origin],
       ...[op.id, op.createdAt, op.updatedAt, op.type, op.state, op.instanceId, op.packageId, op.hostId, JSON.stringify(op.params), op.createdBy],
