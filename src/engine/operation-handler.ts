@@ -9,6 +9,7 @@ import type { PackageStore } from '../packages/package-store.js';
 import type { PluginRegistry } from '../plugins/plugin-registry.js';
 import type { MepClient } from './mep-client.js';
 import type { OutcomeStatement } from './outcome-tx.js';
+import type { InstanceHostRow } from './handlers/plugin-access.js';
 
 /** The engine settings a worker and its handlers use (see APPLCM_WORKER_* and APPLCM_OPERATION_* in config.ts). */
 export type EngineOptions = Pick<Config['engine'], 'concurrency' | 'pollMs' | 'leaseMs' | 'maxAttempts' | 'retryBaseMs' | 'distributeConcurrency' | 'distributeStatusTimeoutMs'>;
@@ -17,6 +18,11 @@ export type EngineOptions = Pick<Config['engine'], 'concurrency' | 'pollMs' | 'l
 export interface HandlerContext {
   /** The operation as claimed (read-only: state changes go through the worker). */
   op: LcmOperation;
+  /**
+   * The operation's instance and its host as the claim read them, in the statement that took the lease (null: it has
+   * no instance, or the instance is gone; undefined: not read). plugin-access.ts `instanceOnPlugin` uses it.
+   */
+  claimed?: InstanceHostRow | null;
   /** A fresh unit of work for the handler's own reads and writes. */
   em(): EntityManager;
   /** The pool, for the handler's raw reads on hot paths (sql-tx.ts). */

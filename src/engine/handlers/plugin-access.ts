@@ -24,7 +24,8 @@ export interface InstanceOnPlugin {
   target: PluginTarget;
 }
 
-interface Row {
+/** An operation's instance with its host, as one statement reads it (the secrets only when asked for). */
+export interface InstanceHostRow {
   id: string;
   package_id: string;
   name: string;
@@ -36,19 +37,33 @@ interface Row {
   host_vim: string;
 }
 
-/** The operation's instance with its host, the host's plugin client and the call target. */
+/** The select list of an InstanceHostRow from `app_instance i` joined with `mec_host h`, with or without the secrets. */
+export const instanceHostColumns = (secrets: string): string =>
+  `i.id, i.package_id, i.name, i.instantiation_state, i.parameters, ${secrets} as secrets, h.tenant_id as host_tenant, h.ip as host_ip, h.vim as host_vim`;
+
+/** Operation types whose handler opens the instance's secrets (the claim reads them for these only). */
+export const SECRETS_FOR = ['INSTANTIATE'];
+
+/**
+ * The operation's instance with its host, the host's plugin client and the call target. The claim that handed the
+ * operation to this worker read the row already (HandlerContext.claimed); otherwise, or when the secrets are asked
+ * for and it did not read them, one statement reads it now.
+ */
 export async function instanceOnPlugin(ctx: HandlerContext, withSecrets = false): Promise<InstanceOnPlugin> {
   const id = ctx.op.instanceId;
-  // One statement, the host joined; the secrets only when asked for.
-  const [row] = id
-    ? await sqlRows<Row>(
-        ctx.db,
-        `select i.id, i.package_id, i.name, i.instantiation_state, i.parameters, ${withSecrets ? 'i.secrets' : 'null as secrets'},
-                h.tenant_id as host_tenant, h.ip as host_ip, h.vim as host_vim
-         from app_instance i join mec_host h on h.id = i.host_id where i.id = ?`,
-        [id],
-      )
-    : [];
+  const claimed = ctx.claimed;
+  const row =
+    claimed !== undefined && (!withSecrets || claimed === null || claimed.secrets !== null)
+      ? claimed
+      : id
+        ? (
+            await sqlRows<InstanceHostRow>(
+              ctx.db,
+              `select ${instanceHostColumns(withSecrets ? 'i.secrets' : 'null')} from app_instance i join mec_host h on h.id = i.host_id where i.id = ?`,
+              [id],
+            )
+          )[0]
+        : undefined;
   if (!row) throw new DomainError(ErrorCode.NOT_FOUND, `app instance ${JSON.stringify(id)} no longer exists`, { resource: 'app instance' });
   const inst: PluginInstance = {
     id: row.id,
@@ -56,7 +71,7 @@ export async function instanceOnPlugin(ctx: HandlerContext, withSecrets = false)
     name: row.name,
     instantiationState: row.instantiation_state,
     parameters: row.parameters,
-    secrets: row.secrets ? ctx.secrets.open(row.secrets) : {},
+    secrets: withSecrets && row.secrets ? ctx.secrets.open(row.secrets) : {},
     host: { tenantId: row.host_tenant, ip: row.host_ip, vim: row.host_vim },
   };
   const client = await ctx.plugins.clientFor(inst.host.vim);
