@@ -1,5 +1,6 @@
 import type { LcmOperation } from '../db/entities/index.js';
-import { sqlRows, type SqlRunner } from '../db/sql-tx.js';
+import { preparedRows } from '../db/prepared-sql.js';
+import type { SqlRunner } from '../db/sql-tx.js';
 import type { EventInput } from '../events/event-log.js';
 
 /** Everything instantiate checks (each part null when its row does not exist), and whether it created the instance. */
@@ -52,7 +53,8 @@ export interface InstantiationRequest {
  */
 export async function instantiateIfAllowed(db: SqlRunner, r: InstantiationRequest): Promise<InstantiationOutcome> {
   const { inst, op, caller } = r;
-  const [row] = await sqlRows<InstantiationOutcome>(
+  // Prepared: planning this statement costs more than running it.
+  const [row] = await preparedRows<InstantiationOutcome>(
     db,
     `with f as (
        select h.vim as host_vim, h.tenant_id as host_tenant, h.id is not null as host_found,
