@@ -113,12 +113,29 @@ export async function pluginHolds(p: InstanceOnPlugin, signal: AbortSignal, opts
  * the call waits for one of the plugin's call slots (hardening P11: the queue is visible on the operation).
  */
 export function lifecycleCall(ctx: HandlerContext): CallOptions {
+  const record = (p: Record<string, unknown>) => ctx.progress(p).catch((e: unknown) => ctx.log.warn({ err: e }, 'recording queue progress failed'));
+  let timer: NodeJS.Timeout | undefined;
+  let shown = false;
   return {
     signal: ctx.signal,
     correlationId: ctx.correlationId,
+    // Shown only once the wait lasts: under load most waits end before a write would, and two writes (queued, then
+    // running) with their events for each of them cost more than the calls they wait for.
     onQueued: (queued) => {
-      const p = queued ? { step: 'queued', message: 'waiting for a free call slot of the plugin (APPLCM_PLUGIN_MAX_LIFECYCLE_CALLS)' } : { step: 'running' };
-      ctx.progress(p).catch((e: unknown) => ctx.log.warn({ err: e }, 'recording queue progress failed'));
+      clearTimeout(timer);
+      if (queued) {
+        timer = setTimeout(() => {
+          if (ctx.signal.aborted) return;
+          shown = true;
+          void record({ step: 'queued', message: 'waiting for a free call slot of the plugin (APPLCM_PLUGIN_MAX_LIFECYCLE_CALLS)' });
+        }, QUEUED_SHOWN_AFTER_MS);
+        timer.unref();
+      } else if (shown) {
+        void record({ step: 'running' });
+      }
     },
   };
 }
+
+/** How long a lifecycle call waits for a plugin call slot before its operation shows it queued. */
+const QUEUED_SHOWN_AFTER_MS = 250;
