@@ -34,8 +34,7 @@ export interface OperationRow {
  * snapshots and GraphQL read it like one the ORM loaded.
  */
 export function operationFromRow(r: OperationRow): LcmOperation {
-  const op = Object.create(LcmOperation.prototype) as LcmOperation;
-  return Object.assign(op, {
+  return asEntity({
     id: r.id,
     createdAt: pgDate(r.created_at),
     updatedAt: pgDate(r.updated_at),
@@ -61,11 +60,16 @@ export function operationFromRow(r: OperationRow): LcmOperation {
   } satisfies Partial<LcmOperation>);
 }
 
+/**
+ * The fields as an LcmOperation. The prototype is set last: the ORM defines setters on it (change tracking) that
+ * assigning through would run for every field, making a half-managed entity at several times the cost.
+ */
+const asEntity = (fields: Partial<LcmOperation>): LcmOperation => Object.setPrototypeOf(fields, LcmOperation.prototype) as LcmOperation;
+
 /** A new operation, not stored yet (STARTING, never attempted), as the entity class. */
 export function newOperation(f: Pick<LcmOperation, 'tenantId' | 'type' | 'instanceId' | 'packageId' | 'hostId' | 'params' | 'createdBy'>): LcmOperation {
   const now = new Date();
-  const op = Object.create(LcmOperation.prototype) as LcmOperation;
-  return Object.assign(op, {
+  return asEntity({
     id: randomUUID(),
     createdAt: now,
     updatedAt: now,
