@@ -6,7 +6,8 @@
 //   3. baseline, same run: the database work an instantiate cannot avoid (create the instance and its operation,
 //      claim it, record it COMPLETED and the instance INSTANTIATED), done by a bare pg client with the same
 //      concurrency. The ratio tells how much of the database's own speed the controller delivers.
-// The controller's CPU time per operation (from /proc) does not depend on what else the machine runs.
+// The controller's CPU time per operation (from /proc) does not depend on what else the machine runs; nor does that of
+// the PostgreSQL backends serving the bench database (when PostgreSQL runs on this machine).
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -16,7 +17,7 @@ import { startController } from '../test/helpers/controller-process.js';
 import { cpuMs } from './process-cpu.js';
 import { identities, pluginEnv, readyToInstantiate } from '../test/helpers/lcm-fixture.js';
 import { startSimProcess } from '../test/helpers/sim-process.js';
-import { createTestDatabase, sql } from '../test/helpers/test-db.js';
+import { ADMIN_DATABASE_URL, createTestDatabase, sql } from '../test/helpers/test-db.js';
 import { generateTestKeys } from '../test/helpers/test-keys.js';
 
 const OPS = Number(process.env.BENCH_LCM_OPS ?? 3000);
@@ -83,6 +84,7 @@ async function main() {
       const sent = new Map<string, number>();
       let next = 0;
       const cpu0 = await cpuMs(controller.pid);
+      const db0 = await databaseCpu(db.name);
       const started = now();
       await Promise.all(
         Array.from({ length: CONCURRENCY }, async () => {
@@ -95,7 +97,8 @@ async function main() {
       );
       const { latencies, lastFinished } = await completion(sent);
       const cpu = (await cpuMs(controller.pid)) - cpu0;
-      return { opsPerSecond: n / ((lastFinished - started) / 1000), latencies, cpuMsPerOp: cpu / n };
+      const dbCpu = await databaseCpu(db.name, db0.pids);
+      return { opsPerSecond: n / ((lastFinished - started) / 1000), latencies, cpuMsPerOp: cpu / n, databaseCpuMsPerOp: db0.ms === null || dbCpu.ms === null ? null : (dbCpu.ms - db0.ms) / n };
     };
     const openLoop = async () => {
       const sent = new Map<string, number>();
@@ -126,6 +129,8 @@ async function main() {
           throughput: {
             opsPerSecond: Math.round(throughput.opsPerSecond),
             controllerCpuMsPerOp: Number(throughput.cpuMsPerOp.toFixed(2)),
+            // PostgreSQL's backends serving the bench database (the controller's pool and listener, the polls).
+            databaseCpuMsPerOp: throughput.databaseCpuMsPerOp === null ? null : Number(throughput.databaseCpuMsPerOp.toFixed(2)),
             mutationToCompletedMs: { p50: Math.round(percentile(throughput.latencies, 50)), p99: Math.round(percentile(throughput.latencies, 99)) },
           },
           latencyAtTargetRate: {
@@ -146,6 +151,22 @@ async function main() {
     await sim.kill('SIGTERM');
     await db.drop();
     await fs.rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * CPU milliseconds used so far by the PostgreSQL backends connected to `database` (or by `pids`, the same backends
+ * read earlier), from /proc: null when PostgreSQL runs elsewhere. The controller keeps its pooled connections, so the
+ * same backends serve a whole run.
+ */
+async function databaseCpu(database: string, pids?: number[]): Promise<{ ms: number | null; pids: number[] }> {
+  const list = pids ?? (await sql<{ pid: number }>(ADMIN_DATABASE_URL, 'select pid from pg_stat_activity where datname = $1', [database])).map((r) => r.pid);
+  try {
+    let ms = 0;
+    for (const pid of list) ms += await cpuMs(pid).catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' && pids ? 0 : Promise.reject(e)));
+    return { ms, pids: list };
+  } catch {
+    return { ms: null, pids: list };
   }
 }
 
