@@ -188,7 +188,11 @@ export class PluginClient {
   /** Lifecycle calls this client has in flight (hardening P11); the rest wait in order. */
   readonly lifecycleSlots: CallSlots;
 
+  /** What the client was made with: another thread's client for the same plugin is made from it (image relay). */
+  readonly options: PluginClientOptions;
+
   constructor(o: PluginClientOptions) {
+    this.options = o;
     this.lifecycleSlots = new CallSlots(o.maxLifecycleCalls ?? DEFAULT_MAX_LIFECYCLE_CALLS);
     this.vim = o.vim;
     this.address = o.address;

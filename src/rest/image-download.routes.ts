@@ -4,6 +4,7 @@ import { type Request, type Response, Router } from 'express';
 import type { TokenVerifier } from '../auth/token-verifier.js';
 import { DomainError, ErrorCode, badInput } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
+import { imageRelay, type RelayedBytes } from '../plugins/image-relay/image-relay.js';
 import type { VmImageService } from '../services/vm-image.service.js';
 import { pathTenant, restContext } from './rest-context.js';
 import { sendError } from './rest-errors.js';
@@ -39,22 +40,25 @@ function requestedSpan(req: Request, size: number, etag: string | undefined): Sp
 const fileName = (name: string, diskFormat: string | null): string => `${name.replace(/[^\p{L}\p{Nd}_-]/gu, '_')}.${diskFormat && /^[a-z0-9]{1,10}$/.test(diskFormat) ? diskFormat : 'img'}`;
 
 /**
- * Streams `span` of the plugin's chunks to the response. The plugin's stream has no offset, so the bytes before a
- * range are read and dropped. Each write that fills the socket waits for it to drain, and the gRPC stream is read
- * only as fast as that (its flow control then holds the plugin back): a slow client never makes the controller
- * buffer the image. The stream is cancelled once the range is sent or the client goes.
+ * Streams `span` of the image's pieces to the response. The plugin's stream has no offset, so the bytes before a
+ * range are read and dropped. A piece is released to the relay once the socket has taken it, and the relay reads the
+ * plugin's stream only as far as it has free pieces (gRPC flow control then holds the plugin back); a write that
+ * fills the socket also waits for it to drain: a slow client never makes the controller buffer the image. The
+ * stream is cancelled once the range is sent or the client goes.
  */
-async function pump(chunks: AsyncIterator<Uint8Array>, first: IteratorResult<Uint8Array>, res: Response, span: Span, gone: AbortSignal): Promise<number> {
+async function pump(chunks: AsyncIterator<RelayedBytes>, first: IteratorResult<RelayedBytes>, res: Response, span: Span, gone: AbortSignal): Promise<number> {
   let at = 0;
   let sent = 0;
   for (let r = first; !r.done; r = await chunks.next()) {
-    const chunk = r.value;
+    const { bytes: chunk, release } = r.value;
     const from = Math.max(span.start - at, 0);
     const to = Math.min(span.end + 1 - at, chunk.length);
     at += chunk.length;
     if (to > from) {
       sent += to - from;
-      if (!res.write(from === 0 && to === chunk.length ? chunk : chunk.subarray(from, to))) await once(res, 'drain', { signal: gone });
+      if (!res.write(from === 0 && to === chunk.length ? chunk : chunk.subarray(from, to), release)) await once(res, 'drain', { signal: gone });
+    } else {
+      release();
     }
     if (at > span.end) break;
   }
@@ -68,7 +72,7 @@ export function imageDownloadRoutes(d: ImageDownloadRoutesDeps): Router {
   router.get('/api/v1/tenants/:tenantId/images/:imageId/file', async (req: Request<{ tenantId: string; imageId: string }>, res: Response) => {
     const gone = new AbortController();
     res.once('close', () => gone.abort());
-    let chunks: AsyncGenerator<Uint8Array> | undefined;
+    let chunks: AsyncGenerator<RelayedBytes> | undefined;
     try {
       const ctx = await restContext(req, d);
       const tenantId = pathTenant(ctx, req.params.tenantId);
@@ -92,7 +96,7 @@ export function imageDownloadRoutes(d: ImageDownloadRoutesDeps): Router {
       const status = span && !span.whole ? 206 : 200;
       if (req.method === 'HEAD' || (span && span.end < span.start)) return void res.status(status).set(headers).end();
 
-      chunks = client.downloadVmImage(target, image.pluginImageId!, { signal: gone.signal, correlationId: ctx.correlationId });
+      chunks = imageRelay.download(client, target, image.pluginImageId!, { signal: gone.signal, correlationId: ctx.correlationId });
       // The first chunk before the headers: a plugin that refuses (image gone, not ready) answers with its code.
       const first = await chunks.next();
       res.status(status).set(headers);
