@@ -54,6 +54,8 @@ const envSchema = z.object({
   APPLCM_GQL_MAX_MUTATIONS: intIn(1, 100, 5),
   // HTTP operations run compiled by graphql-jit; false runs them with graphql-js (the reference executor).
   APPLCM_GQL_JIT: bool.default(true),
+  // POST /graphql answered by the fast front (src/graphql/http-front.ts); false: every request through express and Apollo Server.
+  APPLCM_GQL_FAST_HTTP: bool.default(true),
   APPLCM_BODY_LIMIT_BYTES: intIn(1024, 64 * 1024 * 1024, 1024 * 1024),
   APPLCM_WS_MAX_PAYLOAD_BYTES: intIn(1024, 64 * 1024 * 1024, 1024 * 1024),
   APPLCM_WS_INIT_TIMEOUT_MS: intIn(100, 60_000, 3000),
@@ -185,6 +187,8 @@ export interface Config {
   };
   graphql: {
     jit: boolean;
+    /** POST /graphql answered by the fast front when it can (graphql/http-front.ts), else by express and Apollo Server. */
+    fastHttp: boolean;
     introspection: boolean;
     maxDepth: number;
     maxAliases: number;
@@ -297,6 +301,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
     graphql: {
       jit: e.APPLCM_GQL_JIT,
+      fastHttp: e.APPLCM_GQL_FAST_HTTP,
       // Introspection helps in development and leaks the schema in production: on only where asked or in dev.
       introspection: e.APPLCM_INTROSPECTION ?? e.NODE_ENV !== 'production',
       maxDepth: e.APPLCM_GQL_MAX_DEPTH,

@@ -1,21 +1,22 @@
-import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expressMiddleware } from '@as-integrations/express5';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
-import { GraphQLError } from 'graphql';
-import { tokenFromHeaders, type TokenVerifier } from './auth/token-verifier.js';
+import type { TokenVerifier } from './auth/token-verifier.js';
 import type { Config } from './config.js';
-import { isDomainError } from './errors.js';
 import { commitSignalOf } from './events/commit-signal.js';
 import { EventSystem } from './events/event-system.js';
 import { createApollo } from './graphql/apollo.js';
 import type { GraphQLContext } from './graphql/context.js';
+import { createErrorFormatter } from './graphql/format-error.js';
+import { httpContextFactory } from './graphql/http-context.js';
+import { graphqlFront, type GraphqlFront } from './graphql/http-front.js';
 import { buildAppSchema } from './graphql/schema.js';
 import { createWsServer } from './graphql/ws-server.js';
 import type { Logger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
+import { observeRequest } from './http-observe.js';
 import { CsarProcessor } from './packages/csar-processor.js';
 import { PackageStore } from './packages/package-store.js';
 import type { PluginSpec } from './plugins/plugin-config.js';
@@ -63,18 +64,6 @@ export interface AppServer {
 
 /** An onboarding with no progress for this long belongs to a server that died. */
 const RECOVERY_STALE_MS = 15 * 60 * 1000;
-const CORRELATION_RE = /^[A-Za-z0-9._-]{8,64}$/;
-const KNOWN_ROUTES = new Set(['/graphql', '/healthz', '/readyz', '/metrics']);
-/** Route labels for paths with ids in them, so metrics stay bounded. */
-const PATTERN_ROUTES: [RegExp, string][] = [
-  [/^\/api\/v1\/tenants\/[^/]+\/packages$/, '/api/v1/tenants/:tenantId/packages'],
-  [/^\/api\/v1\/tenants\/[^/]+\/packages\/[^/]+\/content$/, '/api/v1/tenants/:tenantId/packages/:packageId/content'],
-  [/^\/api\/v1\/tenants\/[^/]+\/hosts\/[^/]+\/config$/, '/api/v1/tenants/:tenantId/hosts/:hostId/config'],
-  [/^\/api\/v1\/tenants\/[^/]+\/images\/[^/]+\/file$/, '/api/v1/tenants/:tenantId/images/:imageId/file'],
-  [/^\/lcmcontroller\//, '/lcmcontroller/*'],
-  [/^\/rescontroller\//, '/rescontroller/*'],
-];
-const routeLabel = (path: string): string => (KNOWN_ROUTES.has(path) ? path : (PATTERN_ROUTES.find(([re]) => re.test(path))?.[1] ?? 'other'));
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -142,24 +131,27 @@ export async function createServer(d: ServerDeps): Promise<AppServer> {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
-  const httpServer = http.createServer(app);
+  // GraphQL requests the fast front takes (graphql/http-front.ts) do not go through express; all others do.
+  let front: GraphqlFront | undefined;
+  const httpServer = http.createServer((req, res) => {
+    if (!front?.(req, res)) app(req, res);
+  });
   // Slow-loris bodies and headers are cut off rather than held open forever.
   httpServer.requestTimeout = 120_000;
   httpServer.headersTimeout = 30_000;
 
   let draining = false;
   const ws = createWsServer({ schema, httpServer, path: '/graphql', limits: config.graphql, verifier, orm, log, metrics });
-  const apollo = createApollo({ schema, jit: config.graphql.jit, httpServer, limits: config.graphql, production: config.env === 'production', log, metrics, onStop: () => ws.close() });
+  const formatError = createErrorFormatter(log);
+  const apollo = createApollo({ schema, jit: config.graphql.jit, httpServer, limits: config.graphql, production: config.env === 'production', log, metrics, formatError, onStop: () => ws.close() });
   await apollo.start();
+  const graphqlContext = httpContextFactory({ verifier, orm, log, metrics });
+  if (config.graphql.fastHttp) {
+    front = graphqlFront({ schema, limits: config.graphql, apollo, context: graphqlContext, formatError, metrics, log, bodyLimitBytes: config.http.bodyLimitBytes, accepting: () => !draining });
+  }
 
   const observe: RequestHandler = (req, res, next) => {
-    const header = req.headers['x-correlation-id'];
-    req.correlationId = typeof header === 'string' && CORRELATION_RE.test(header) ? header : randomUUID();
-    res.setHeader('x-correlation-id', req.correlationId);
-    const end = metrics.httpDuration.startTimer({ method: req.method });
-    // The path before any router strips its mount point; unknown paths share one label (bounded cardinality).
-    const route = req.path;
-    res.once('finish', () => end({ route: routeLabel(route), status: String(res.statusCode) }));
+    req.correlationId = observeRequest(metrics, req, res, req.path);
     next();
   };
   app.use(observe);
@@ -195,19 +187,7 @@ export async function createServer(d: ServerDeps): Promise<AppServer> {
   app.use(
     '/graphql',
     express.json({ limit: config.http.bodyLimitBytes }),
-    expressMiddleware(apollo, {
-      context: async ({ req }): Promise<GraphQLContext> => {
-        try {
-          const accessToken = tokenFromHeaders(req.headers);
-          const principal = await verifier.verify(accessToken);
-          return { principal, accessToken: accessToken ?? '', em: orm.em.fork(), correlationId: req.correlationId, log: log.child({ correlationId: req.correlationId, tenant: principal.tenantId }) };
-        } catch (e) {
-          metrics.authFailures.inc({ transport: 'http' });
-          const message = isDomainError(e) ? e.message : 'invalid access token';
-          throw new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
-        }
-      },
-    }),
+    expressMiddleware(apollo, { context: ({ req }): Promise<GraphQLContext> => graphqlContext(req.headers, req.correlationId) }),
   );
 
   app.use((req, res) => {

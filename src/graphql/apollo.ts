@@ -6,7 +6,7 @@ import type http from 'node:http';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { GraphQLContext } from './context.js';
-import { createErrorFormatter } from './format-error.js';
+import type { FormatError } from './apollo-compat.js';
 import { jitGateway } from './jit-executor.js';
 import { costError, limitRules, type Limits } from './limits.js';
 
@@ -53,6 +53,8 @@ export interface ApolloDeps {
   production: boolean;
   log: Logger;
   metrics: Metrics;
+  /** The one error formatter (format-error.ts), shared with the HTTP fast path. */
+  formatError: FormatError;
   /** Runs when the server stops, after HTTP drained: closes the WebSocket side. */
   onStop: () => Promise<void>;
 }
@@ -72,7 +74,7 @@ export function createApollo(d: ApolloDeps): ApolloServer<GraphQLContext> {
     stopOnTerminationSignals: false,
     parseOptions: { maxTokens: d.limits.maxTokens },
     validationRules: limitRules(d.limits),
-    formatError: createErrorFormatter(d.log),
+    formatError: d.formatError,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: d.httpServer }),
       // No response is cacheable (every answer depends on the caller's token), and the cache-control plugin wraps

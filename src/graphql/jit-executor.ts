@@ -3,7 +3,7 @@ import { type DocumentNode, type ExecutionResult, GraphQLError, type GraphQLSche
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 
 type Fields = Record<string, unknown>;
-type Compiled = CompiledQuery<Fields, Fields>;
+export type Compiled = CompiledQuery<Fields, Fields>;
 
 /** Compiled operations kept; a client sending endless distinct documents only evicts the oldest. */
 export const JIT_CACHE_SIZE = 1000;
@@ -27,7 +27,7 @@ export function jitGateway(schema: GraphQLSchema, cacheSize = JIT_CACHE_SIZE): G
       compiled.set(key, hit);
       return hit;
     }
-    const made = compileQuery<Fields, Fields>(schema, document, operationName ?? undefined, { disablingCapturingStackErrors: true });
+    const made = compileOperation(schema, document, operationName);
     if (!isCompiledQuery(made)) return made;
     compiled.set(key, made);
     if (compiled.size > cacheSize) compiled.delete(compiled.keys().next().value!);
@@ -51,12 +51,17 @@ export function jitGateway(schema: GraphQLSchema, cacheSize = JIT_CACHE_SIZE): G
   };
 }
 
+/** One operation of a validated document compiled by graphql-jit, or the errors that prevented it. */
+export function compileOperation(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined): Compiled | ExecutionResult {
+  return compileQuery<Fields, Fields>(schema, document, operationName ?? undefined, { disablingCapturingStackErrors: true });
+}
+
 /**
  * graphql-jit's errors have no `extensions` unless the thrown error had some, and Apollo reads `extensions.code` of
  * every error: each becomes a graphql-js GraphQLError with the same message, locations, path and original error, so
  * the error formatter sees what graphql-js would have given it.
  */
-function asGraphQLError(e: GraphQLError): GraphQLError {
+export function asGraphQLError(e: GraphQLError): GraphQLError {
   const made = new GraphQLError(e.message, { path: e.path, originalError: e.originalError ?? undefined, extensions: e.extensions ?? (e.path ? undefined : { code: 'BAD_USER_INPUT' }) });
   Object.defineProperty(made, 'locations', { value: e.locations, enumerable: !!e.locations?.length });
   return made;

@@ -2,6 +2,10 @@ import {
   GraphQLError,
   Kind,
   OperationTypeNode,
+  TypeInfo,
+  visit,
+  visitWithTypeInfo,
+  type ASTNode,
   type ASTVisitor,
   type DocumentNode,
   type FragmentDefinitionNode,
@@ -117,11 +121,18 @@ const pageEstimator: ComplexityEstimator = ({ args, childComplexity }) => {
   return typeof first === 'number' && first > 0 ? 1 + childComplexity * first : undefined;
 };
 
-/** Cost of an operation with its variables; the error to return when it is over the limit, else null. */
-export function costError(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined, operationName: string | undefined | null, max: number): GraphQLError | null {
-  let cost: number;
+/**
+ * What a complexity function (a field's `complexity` option) may declare: the arguments it reads. A function without
+ * it is taken to read all of its field's arguments (costVariables).
+ */
+export interface CostArgs {
+  costArgs?: readonly string[];
+}
+
+/** The cost of an operation with its variables; null when the variables do not coerce (execution reports that). */
+export function operationCost(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined, operationName: string | undefined | null): number | null {
   try {
-    cost = getComplexity({
+    return getComplexity({
       schema,
       query: document,
       variables: variables ?? {},
@@ -132,8 +143,45 @@ export function costError(schema: GraphQLSchema, document: DocumentNode, variabl
   } catch {
     return null; // variable or operation errors are reported by execution with their own codes
   }
-  if (cost > max) {
+}
+
+/** Cost of an operation with its variables; the error to return when it is over the limit, else null. */
+export function costError(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined, operationName: string | undefined | null, max: number): GraphQLError | null {
+  const cost = operationCost(schema, document, variables, operationName);
+  if (cost !== null && cost > max) {
     return new GraphQLError(`query cost ${cost} exceeds the limit of ${max}`, { extensions: { code: 'QUERY_TOO_COMPLEX', cost, limit: max } });
   }
   return null;
+}
+
+/**
+ * The variables a (validated) document's cost can depend on, given the estimators above: those in `first` arguments
+ * (pageEstimator), in the arguments a field's complexity function reads (all of them unless it declares `costArgs`),
+ * and in directives (@skip and @include decide whether a selection counts). Two requests whose values of these
+ * variables are the same cost the same, whatever their other variables (a page cursor, a filter).
+ */
+export function costVariables(schema: GraphQLSchema, document: DocumentNode): string[] {
+  const names = new Set<string>();
+  const collect = (node: ASTNode) =>
+    visit(node, {
+      Variable(v) {
+        names.add(v.name.value);
+      },
+    });
+  const typeInfo = new TypeInfo(schema);
+  visit(
+    document,
+    visitWithTypeInfo(typeInfo, {
+      Field(node) {
+        const def = typeInfo.getFieldDef();
+        const complexity = def?.extensions.complexity as (CostArgs & ((...a: never[]) => unknown)) | number | undefined;
+        const reads = !def ? null : typeof complexity === 'function' ? (complexity.costArgs ?? null) : [];
+        for (const arg of node.arguments ?? []) if (arg.name.value === 'first' || reads === null || reads.includes(arg.name.value)) collect(arg.value);
+      },
+      Directive(node) {
+        for (const arg of node.arguments ?? []) collect(arg.value);
+      },
+    }),
+  );
+  return [...names];
 }

@@ -1,5 +1,6 @@
 import { ArgsType, Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { AppInstance, InstanceOperationalState, InstantiationState } from '../../db/entities/index.js';
+import type { CostArgs } from '../../graphql/limits.js';
 import type { Page } from '../../services/pagination.js';
 import { encodeCursor } from '../../services/pagination.js';
 import { Connection, type ConnectionShape } from './connection.type.js';
@@ -24,6 +25,15 @@ export class AppInstancesArgs {
 @ObjectType()
 export class AppInstanceConnection extends Connection(AppInstance, 'AppInstance') {}
 
+/** An edge whose cursor is encoded only when a client asks for it (a prototype getter: no closure per edge). */
+class LazyCursorEdge<T extends { createdAt: Date; id: string }> {
+  constructor(readonly node: T) {}
+
+  get cursor(): string {
+    return encodeCursor(this.node);
+  }
+}
+
 /**
  * A connection whose totalCount is counted only when the client selects it: graphql-js reads the property
  * through the getter, so a page without totalCount costs one query less.
@@ -31,13 +41,7 @@ export class AppInstanceConnection extends Connection(AppInstance, 'AppInstance'
 export function lazyCountConnection<T extends { createdAt: Date; id: string }>(page: Page<T>, count: () => Promise<number>): ConnectionShape<T> {
   let counted: Promise<number> | undefined;
   return {
-    // Cursors too are encoded only for the edges a client asks them of.
-    edges: page.nodes.map((node) => ({
-      node,
-      get cursor(): string {
-        return encodeCursor(node);
-      },
-    })),
+    edges: page.nodes.map((node) => new LazyCursorEdge(node)),
     pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },
     get totalCount(): number {
       counted ??= count();
@@ -52,8 +56,13 @@ export function lazyCountConnection<T extends { createdAt: Date; id: string }>(p
  */
 export const LIVE_FIELD_COST = 100;
 
-/** A list's cost: its page size (`first`, or the default when omitted) times its children, as limits.ts prices lists. */
-export const pageCost =
-  (defaultFirst: number) =>
-  ({ args, childComplexity }: { args: Record<string, unknown>; childComplexity: number }): number =>
-    1 + childComplexity * (typeof args.first === 'number' && args.first >= 0 ? args.first : defaultFirst);
+/**
+ * A list's cost: its page size (`first`, or the default when omitted) times its children, as limits.ts prices lists.
+ * It reads no other argument (`costArgs`), so a list's cost is reused across its pages and filters.
+ */
+export const pageCost = (defaultFirst: number) =>
+  Object.assign(
+    ({ args, childComplexity }: { args: Record<string, unknown>; childComplexity: number }): number =>
+      1 + childComplexity * (typeof args.first === 'number' && args.first >= 0 ? args.first : defaultFirst),
+    { costArgs: ['first'] } satisfies CostArgs,
+  );
