@@ -4,7 +4,7 @@ import { buildSchema, type PubSub } from 'type-graphql';
 import { bindSubscriptions } from '../events/event-subscriptions.js';
 import { ChangeResolver } from '../resolvers/change.resolver.js';
 import { SubscriptionResolver } from '../resolvers/subscription.resolver.js';
-import { AppInstanceResolver } from '../resolvers/app-instance.resolver.js';
+import { AppInstanceResolver, answerLoadedRelationsFirst } from '../resolvers/app-instance.resolver.js';
 import { HostKpiResolver } from '../resolvers/host-kpi.resolver.js';
 import { HostResolver } from '../resolvers/host.resolver.js';
 import { LcmResolver } from '../resolvers/lcm.resolver.js';
@@ -57,6 +57,9 @@ export async function buildAppSchema(services: Services | null): Promise<GraphQL
     // Inputs are validated by the services (shared with the REST shim), not by class-validator.
     validate: false,
   });
-  if (services) bindSubscriptions(schema, services.events.subscriptions);
+  if (services) {
+    bindSubscriptions(schema, services.events.subscriptions);
+    answerLoadedRelationsFirst(schema);
+  }
   return schema;
 }

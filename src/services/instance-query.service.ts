@@ -1,8 +1,8 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
+import type { AbstractSqlConnection } from '@mikro-orm/postgresql';
 import { isAdmin } from '../auth/principal.js';
 import { AppInstance, AppPackage, type InstanceOperationalState, type InstantiationState, MecHost } from '../db/entities/index.js';
 import { PlainEntityReader } from '../db/plain-entity.js';
-import { pgDate, sqlRows } from '../db/sql-tx.js';
+import { pooledRows } from '../db/pooled-rows.js';
 import { badInput } from '../errors.js';
 import { uuidFilter } from './operation-query.service.js';
 import { decodeCursor, pageSize, toPage, type Page, type PageArgs } from './pagination.js';
@@ -52,27 +52,38 @@ export interface InstancePage {
   count: () => Promise<number>;
 }
 
-interface InstanceRow {
-  id: string;
-  tenant_id: string;
-  package_id: string;
-  host_id: string;
-  name: string;
-  description: string;
-  instantiation_state: InstantiationState;
-  operational_state: InstanceOperationalState | null;
-  parameters: Record<string, string>;
-  origin: string;
-  created_at: string | Date;
-  updated_at: string | Date;
-  row_version: number;
-}
+/**
+ * A page row as the statement answers it: an array (a page of objects would repeat every key in every row), with the
+ * timestamps as epoch milliseconds (a Date from a number, where a timestamp's text is parsed).
+ */
+type InstanceRow = [
+  id: string,
+  tenantId: string,
+  packageId: string,
+  hostId: string,
+  name: string,
+  description: string,
+  instantiationState: InstantiationState,
+  operationalState: InstanceOperationalState | null,
+  parameters: Record<string, string>,
+  origin: string,
+  createdAtMs: number,
+  updatedAtMs: number,
+  rowVersion: number,
+];
+
+/** Epoch milliseconds of a timestamp, truncated to the millisecond as a JavaScript Date holds it. */
+const epochMs = (column: string) => `(extract(epoch from date_trunc('milliseconds', ${column})) * 1000)::bigint`;
+
+const PAGE_ROW = `json_build_array(id, tenant_id, package_id, host_id, name, description, instantiation_state, operational_state, parameters, origin, ${epochMs('created_at')}, ${epochMs('updated_at')}, row_version)`;
 
 const escapeLike = (s: string): string => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /** Reads of app instances: the tenant's own (guests: their tenant's; admins: all), oldest first like every list. */
 export class InstanceQueryService {
   private readers?: { app_package: PlainEntityReader<AppPackage>; mec_host: PlainEntityReader<MecHost> };
+  /** The ORM's connection (the same for every request's EntityManager), kept so that a page needs none of its own. */
+  private connection?: AbstractSqlConnection;
 
   constructor(private readonly o: InstanceQueryOptions) {}
 
@@ -85,40 +96,38 @@ export class InstanceQueryService {
     const f = args.filter ?? {};
     const where: string[] = [];
     const params: unknown[] = [];
-    const cond = (sql: string, ...values: unknown[]) => {
-      where.push(sql);
-      params.push(...values);
-    };
-    if (!isAdmin(ctx.principal)) cond('i.tenant_id = ?', ctx.principal.tenantId);
-    if (f.hostId != null) cond('i.host_id = ?', uuidFilter(f.hostId, 'filter.hostId'));
-    if (f.packageId != null) cond('i.package_id = ?', f.packageId);
-    if (f.instantiationState != null) cond('i.instantiation_state = ?', f.instantiationState);
-    if (f.operationalState != null) cond('i.operational_state = ?', f.operationalState);
-    if (f.nameContains != null) cond('i.name ilike ?', `%${escapeLike(f.nameContains)}%`);
-    if (f.tenantId != null) cond('i.tenant_id = ?', f.tenantId);
+    const value = (v: unknown) => `$${params.push(v)}`;
+    if (!isAdmin(ctx.principal)) where.push(`i.tenant_id = ${value(ctx.principal.tenantId)}`);
+    if (f.hostId != null) where.push(`i.host_id = ${value(uuidFilter(f.hostId, 'filter.hostId'))}`);
+    if (f.packageId != null) where.push(`i.package_id = ${value(f.packageId)}`);
+    if (f.instantiationState != null) where.push(`i.instantiation_state = ${value(f.instantiationState)}`);
+    if (f.operationalState != null) where.push(`i.operational_state = ${value(f.operationalState)}`);
+    if (f.nameContains != null) where.push(`i.name ilike ${value(`%${escapeLike(f.nameContains)}%`)}`);
+    if (f.tenantId != null) where.push(`i.tenant_id = ${value(f.tenantId)}`);
+    // The filter's placeholders come first, so the count reuses them without the cursor's.
     const filterSql = where.length ? `where ${where.join(' and ')}` : '';
     const filterParams = [...params];
     if (args.after) {
       const c = decodeCursor(args.after);
       if (!isUuid(c.id)) throw badInput('after', 'after is not a cursor returned by this API');
-      cond('(i.created_at, i.id) > (?::timestamptz, ?::uuid)', c.createdAt.toISOString(), c.id);
+      where.push(`(i.created_at, i.id) > (${value(c.createdAt.toISOString())}::timestamptz, ${value(c.id)}::uuid)`);
     }
 
     // One round trip per page, and each package and host of the page read once however many rows share it: the
     // statement answers one JSON document (parsed natively, where a wide joined row per instance was parsed column by
-    // column and its package's JSON documents once per row).
-    const readers = this.readersOf(ctx.em);
+    // column and its package's JSON documents once per row). It runs on a pooled connection without knex's runner.
+    const readers = this.readersOf(ctx);
     const related = (table: 'app_package' | 'mec_host', column: string) =>
       `(select coalesce(json_agg(r), '[]'::json) from (select ${readers[table].columns.join(', ')} from ${table} where id in (select ${column} from page)) r)`;
-    const [doc] = await sqlRows<{ rows: InstanceRow[]; packages: Record<string, unknown>[] | null; hosts: Record<string, unknown>[] | null }>(
-      ctx.em.getConnection().getKnex(),
+    const [doc] = await pooledRows<{ rows: InstanceRow[]; packages: Record<string, unknown>[] | null; hosts: Record<string, unknown>[] | null }>(
+      this.connectionOf(ctx).getKnex(),
       `with page as (
          select i.id, i.tenant_id, i.package_id, i.host_id, i.name, i.description, i.instantiation_state, i.operational_state, i.parameters, i.origin, i.created_at, i.updated_at, i.row_version
-         from app_instance i ${where.length ? `where ${where.join(' and ')}` : ''} order by i.created_at, i.id limit ?)
-       select (select coalesce(json_agg(page order by page.created_at, page.id), '[]'::json) from page) as rows,
+         from app_instance i ${where.length ? `where ${where.join(' and ')}` : ''} order by i.created_at, i.id limit ${value(limit + 1)})
+       select (select coalesce(json_agg(${PAGE_ROW} order by created_at, id), '[]'::json) from page) as rows,
               ${include.package ? related('app_package', 'package_id') : 'null'} as packages,
               ${include.host ? related('mec_host', 'host_id') : 'null'} as hosts`,
-      [...params, limit + 1],
+      params,
     );
     const rows = doc!.rows;
     const views = rows.slice(0, limit).map(toView);
@@ -131,7 +140,7 @@ export class InstanceQueryService {
     return {
       page: toPage(rows.length > limit ? [...views, toView(rows[limit]!)] : views, limit, 0),
       count: async () => {
-        const [row] = await ctx.em.getConnection().execute<{ n: number }[]>(`select count(*)::int as n from app_instance i ${filterSql}`, filterParams, 'all');
+        const [row] = await pooledRows<{ n: number }>(this.connectionOf(ctx).getKnex(), `select count(*)::int as n from app_instance i ${filterSql}`, filterParams);
         return row?.n ?? 0;
       },
     };
@@ -154,18 +163,24 @@ export class InstanceQueryService {
 
   /** Plain SQL and one entity per row: the ORM's query building costs more than the query for these lookups. */
   private async byId<T extends AppPackage | MecHost>(ctx: RequestContext, entity: new () => T, table: 'app_package' | 'mec_host', ids: readonly string[]): Promise<Map<string, T>> {
-    const rows = await ctx.em.getConnection().execute<Record<string, unknown>[]>(`select ${this.readersOf(ctx.em)[table].columns.join(', ')} from ${table} where id in (?)`, [[...ids]], 'all');
+    const rows = await ctx.em.getConnection().execute<Record<string, unknown>[]>(`select ${this.readersOf(ctx)[table].columns.join(', ')} from ${table} where id in (?)`, [[...ids]], 'all');
     return new Map(rows.map((r) => [String(r.id), ctx.em.map(entity, r)]));
   }
 
   /** The properties plain packages and hosts of a page carry: a selection within them can be read `plain`. */
-  plainProperties(em: EntityManager): { package: ReadonlySet<string>; host: ReadonlySet<string> } {
-    const r = this.readersOf(em);
+  plainProperties(ctx: RequestContext): { package: ReadonlySet<string>; host: ReadonlySet<string> } {
+    const r = this.readersOf(ctx);
     return { package: r.app_package.properties, host: r.mec_host.properties };
   }
 
-  private readersOf(em: EntityManager): { app_package: PlainEntityReader<AppPackage>; mec_host: PlainEntityReader<MecHost> } {
-    return (this.readers ??= { app_package: new PlainEntityReader(em, AppPackage), mec_host: new PlainEntityReader(em, MecHost) });
+  // The metadata and the connection are the ORM's, the same through every request's EntityManager: the first
+  // request's is asked once (a request context makes its EntityManager on first use).
+  private readersOf(ctx: RequestContext): { app_package: PlainEntityReader<AppPackage>; mec_host: PlainEntityReader<MecHost> } {
+    return (this.readers ??= { app_package: new PlainEntityReader(ctx.em, AppPackage), mec_host: new PlainEntityReader(ctx.em, MecHost) });
+  }
+
+  private connectionOf(ctx: RequestContext): AbstractSqlConnection {
+    return (this.connection ??= ctx.em.getConnection());
   }
 }
 
@@ -176,18 +191,18 @@ function relatedById<T>(rows: Record<string, unknown>[] | null, read: (r: Record
 
 function toView(r: InstanceRow): InstanceView {
   return {
-    id: r.id,
-    tenantId: r.tenant_id,
-    packageId: r.package_id,
-    hostId: r.host_id,
-    name: r.name,
-    description: r.description,
-    instantiationState: r.instantiation_state,
-    operationalState: r.operational_state,
-    parameters: r.parameters,
-    origin: r.origin,
-    createdAt: pgDate(r.created_at),
-    updatedAt: pgDate(r.updated_at),
-    rowVersion: r.row_version,
+    id: r[0],
+    tenantId: r[1],
+    packageId: r[2],
+    hostId: r[3],
+    name: r[4],
+    description: r[5],
+    instantiationState: r[6],
+    operationalState: r[7],
+    parameters: r[8],
+    origin: r[9],
+    createdAt: new Date(r[10]),
+    updatedAt: new Date(r[11]),
+    rowVersion: r[12],
   };
 }
