@@ -12,16 +12,47 @@ export class PlainEntityReader<T extends object> {
   readonly columns: string[];
   /** The property names the objects carry. */
   readonly properties: ReadonlySet<string>;
-  private readonly props: { name: string; column: string; convert: (v: unknown) => unknown }[];
-  private readonly prototype: object;
+  private readonly subsets: Map<string, PlainEntityReader<T>>;
 
-  constructor(em: EntityManager, entity: new () => T) {
+  /** A reader of every eager column of `entity`. */
+  static of<T extends object>(em: EntityManager, entity: new () => T): PlainEntityReader<T> {
     const meta = em.getMetadata().get(entity.name);
     const scalars = meta.props.filter((p) => p.kind === ReferenceKind.SCALAR && !p.lazy && p.persist !== false && p.fieldNames.length === 1);
-    this.props = scalars.map((p) => ({ name: p.name, column: p.fieldNames[0]!, convert: converterOf(p) }));
-    this.columns = this.props.map((p) => p.column);
-    this.properties = new Set(this.props.map((p) => p.name));
-    this.prototype = entity.prototype as object;
+    return new PlainEntityReader<T>(
+      scalars.map((p) => ({ name: p.name, column: p.fieldNames[0]!, convert: converterOf(p) })),
+      entity.prototype as object,
+      new Map(),
+    );
+  }
+
+  private constructor(
+    private readonly props: Prop[],
+    private readonly prototype: object,
+    subsets: Map<string, PlainEntityReader<T>>,
+  ) {
+    this.columns = props.map((p) => p.column);
+    this.properties = new Set(props.map((p) => p.name));
+    this.subsets = subsets;
+  }
+
+  /**
+   * A reader of only some of the properties (and `id`), for a rendering that selects no others: a statement reading
+   * fewer columns answers less to parse. Made once per set of names.
+   */
+  only(properties: Iterable<string>): PlainEntityReader<T> {
+    const names = new Set(['id', ...properties]);
+    const key = [...names].sort().join(',');
+    let subset = this.subsets.get(key);
+    if (!subset) {
+      subset = new PlainEntityReader<T>(
+        this.props.filter((p) => names.has(p.name)),
+        this.prototype,
+        this.subsets,
+      );
+      // The sets of fields clients select are few; a bound keeps a hostile variety from growing the map.
+      if (this.subsets.size < 64) this.subsets.set(key, subset);
+    }
+    return subset;
   }
 
   read(row: Record<string, unknown>): T {
@@ -30,6 +61,12 @@ export class PlainEntityReader<T extends object> {
     // The prototype comes last: the ORM defines setters on it that would make the object a half-managed entity.
     return Object.setPrototypeOf(o, this.prototype) as T;
   }
+}
+
+interface Prop {
+  name: string;
+  column: string;
+  convert: (v: unknown) => unknown;
 }
 
 const same = (v: unknown): unknown => v;

@@ -37,12 +37,15 @@ function selectedAt(info: GraphQLResolveInfo, path: string[]): Set<string> | nul
 const PLAIN_DERIVED = new Set(['__typename', 'integrity', 'pluginStatus']);
 
 /**
- * How the page reads its packages or hosts: not at all when unselected, plain rows when every selected field is an
- * eager column (or derived from one), ORM entities otherwise (relations, lazy documents, live data).
+ * How the page reads its packages or hosts: not at all when unselected; plain rows of just the selected columns when
+ * every selected field is an eager column; of all eager columns when some are derived from them; ORM entities
+ * otherwise (relations, lazy documents, live data).
  */
 function relatedRead(info: GraphQLResolveInfo, path: string[], plain: ReadonlySet<string>): RelatedRead | undefined {
   const fields = selectedAt(info, path);
   if (!fields) return undefined;
+  fields.delete('__typename');
+  if ([...fields].every((f) => plain.has(f))) return { plain: [...fields] };
   return [...fields].every((f) => plain.has(f) || PLAIN_DERIVED.has(f)) ? 'plain' : 'entities';
 }
 

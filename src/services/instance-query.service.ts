@@ -23,9 +23,9 @@ export interface InstanceFilter {
 /**
  * How a page's packages or hosts are read: `entities` (or `true`) are managed ORM entities (every field resolver
  * works); `plain` objects carry only the eager columns (`InstanceQueryService.plainProperties`), for a selection of
- * those.
+ * those; `{ plain: [...] }` objects carry only the named ones (and `id`), for a selection of exactly those.
  */
-export type RelatedRead = 'entities' | 'plain';
+export type RelatedRead = 'entities' | 'plain' | { plain: readonly string[] };
 
 export interface InstanceQueryOptions {
   maxPageSize: number;
@@ -116,7 +116,11 @@ export class InstanceQueryService {
     // One round trip per page, and each package and host of the page read once however many rows share it: the
     // statement answers one JSON document (parsed natively, where a wide joined row per instance was parsed column by
     // column and its package's JSON documents once per row). It runs on a pooled connection without knex's runner.
-    const readers = this.readersOf(ctx);
+    const all = this.readersOf(ctx);
+    const readers = {
+      app_package: typeof include.package === 'object' ? all.app_package.only(include.package.plain) : all.app_package,
+      mec_host: typeof include.host === 'object' ? all.mec_host.only(include.host.plain) : all.mec_host,
+    };
     const related = (table: 'app_package' | 'mec_host', column: string) =>
       `(select coalesce(json_agg(r), '[]'::json) from (select ${readers[table].columns.join(', ')} from ${table} where id in (select ${column} from page)) r)`;
     const [doc] = await pooledRows<{ rows: InstanceRow[]; packages: Record<string, unknown>[] | null; hosts: Record<string, unknown>[] | null }>(
@@ -131,8 +135,9 @@ export class InstanceQueryService {
     );
     const rows = doc!.rows;
     const views = rows.slice(0, limit).map(toView);
-    const packages = relatedById(doc!.packages, include.package === 'plain' ? (r) => readers.app_package.read(r) : (r) => ctx.em.map(AppPackage, r as never));
-    const hosts = relatedById(doc!.hosts, include.host === 'plain' ? (r) => readers.mec_host.read(r) : (r) => ctx.em.map(MecHost, r as never));
+    const plain = (mode: RelatedRead | boolean | undefined) => mode === 'plain' || typeof mode === 'object';
+    const packages = relatedById(doc!.packages, plain(include.package) ? (r) => readers.app_package.read(r) : (r) => ctx.em.map(AppPackage, r as never));
+    const hosts = relatedById(doc!.hosts, plain(include.host) ? (r) => readers.mec_host.read(r) : (r) => ctx.em.map(MecHost, r as never));
     for (const v of views) {
       if (packages) v.loadedPackage = packages.get(v.packageId);
       if (hosts) v.loadedHost = hosts.get(v.hostId);
@@ -176,7 +181,7 @@ export class InstanceQueryService {
   // The metadata and the connection are the ORM's, the same through every request's EntityManager: the first
   // request's is asked once (a request context makes its EntityManager on first use).
   private readersOf(ctx: RequestContext): { app_package: PlainEntityReader<AppPackage>; mec_host: PlainEntityReader<MecHost> } {
-    return (this.readers ??= { app_package: new PlainEntityReader(ctx.em, AppPackage), mec_host: new PlainEntityReader(ctx.em, MecHost) });
+    return (this.readers ??= { app_package: PlainEntityReader.of(ctx.em, AppPackage), mec_host: PlainEntityReader.of(ctx.em, MecHost) });
   }
 
   private connectionOf(ctx: RequestContext): AbstractSqlConnection {
