@@ -3,11 +3,11 @@ import { ensureDevIdentity, mintToken, type DevIdentity } from './auth/dev-keys.
 import { ensureDevSecretsKey } from './auth/secret-box.js';
 import { createTokenVerifier, keySourceFrom } from './auth/token-verifier.js';
 import type { Config } from './config.js';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded-postgres.js';
+import type { EmbeddedPostgres } from './db/embedded-postgres.js';
 import { migrate, openOrm } from './db/orm.js';
 import { Role } from './db/entities/index.js';
 import type { Logger } from './observability/logger.js';
-import { startEmbeddedPlugins, type EmbeddedPlugins } from './plugins/embedded-plugins.js';
+import type { EmbeddedPlugins } from './plugins/embedded-plugins.js';
 import { createServer, type AppServer } from './server.js';
 
 export interface RunningApp {
@@ -24,6 +24,8 @@ export type Mode = 'dev' | 'serve';
 async function database(config: Config, mode: Mode, log: Logger): Promise<{ url: string; embedded?: EmbeddedPostgres }> {
   if (config.database.url) return { url: config.database.url };
   if (mode !== 'dev') throw new Error('DATABASE_URL is required for applcm serve (use applcm dev for the embedded database)');
+  // Imported here: PGlite is only the embedded default's, and a serve process need not carry it in its heap.
+  const { startEmbeddedPostgres } = await import('./db/embedded-postgres.js');
   const embedded = await startEmbeddedPostgres(config.dataDir, log);
   return { url: embedded.url, embedded };
 }
@@ -62,7 +64,11 @@ export async function startApp(config: Config, mode: Mode, log: Logger): Promise
       const applied = await migrate(orm, { lock: !db.embedded });
       if (applied.length) log.info({ applied }, 'migrations applied');
     }
-    if (mode === 'dev' && config.plugins.embedded) embeddedPlugins = await startEmbeddedPlugins(config, verifier, log);
+    if (mode === 'dev' && config.plugins.embedded) {
+      // Imported here for the same reason: the in-process plugins (and the Kubernetes client) are the embedded default's.
+      const { startEmbeddedPlugins } = await import('./plugins/embedded-plugins.js');
+      embeddedPlugins = await startEmbeddedPlugins(config, verifier, log);
+    }
     const mintServiceToken = identity
       ? () => mintToken(identity.privateKeyFile, { userId: identity.adminUserId, userName: 'applcm-engine', roles: [Role.ADMIN], ttlSeconds: 3600, issuer: config.auth.issuer, audience: config.auth.audience })
       : undefined;

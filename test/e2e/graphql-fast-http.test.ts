@@ -228,6 +228,9 @@ describe('the fast front answers as Apollo Server does', () => {
     const doc = 'query A { viewer { role } } query B { viewer { userId } }';
     assert.deepEqual((await same({ body: query(doc, undefined, 'B') })).json!.data, { viewer: { userId: fast.tenants.A } });
     await same({ body: query(doc, undefined, 'A') });
+    // A subscription sent over HTTP, and a document with a query and a subscription.
+    await same({ body: query('subscription { operationUpdated { sequence } }') });
+    await same({ body: query('query Q { viewer { role } } subscription S { operationUpdated { sequence } }', undefined, 'S') });
     // Apollo Server words these as failures to resolve the operation (with status 500 when no name is given).
     for (const r of [await same({ body: query(doc) }), await same({ body: query(doc, undefined, 'C') }), await same({ body: query('{ viewer { role } }', undefined, '') })]) {
       assert.equal(r.json!.data, undefined);
