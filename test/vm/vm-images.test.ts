@@ -5,7 +5,7 @@ import type { ClientReadableStream } from '@grpc/grpc-js';
 import type { DownloadVmImageResponse } from '../../src/generated/proto/resourcemanager.js';
 import { deletePackage, terminate, type CheckContext } from '../../src/plugins/conformance/check-context.js';
 import { unary } from '../../src/plugins/conformance/grpc-calls.js';
-import { DOWNLOAD_CHUNK_BYTES } from '../../src/plugins/vm/vm-image-service.js';
+import { DOWNLOAD_CHUNK_BYTES } from '../../src/plugins/plugin-kit/image-calls.js';
 import { distributed, eventually, instanceStatusOf, instantiateWith, startVmHarness, VM_IMAGE_URL, type VmHarness } from './vm-harness.js';
 
 // The image path: snapshot a running server, follow it queued → saving → active, download it in chunks, delete it.

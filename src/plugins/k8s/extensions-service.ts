@@ -1,74 +1,27 @@
 import { status } from '@grpc/grpc-js';
-import {
-  HealthResponse_Status,
-  OperateRequest_Action,
-  type CapabilitiesRequest,
-  type CapabilitiesResponse,
-  type HealthRequest,
-  type HealthResponse,
-  type InstanceRequest,
-  type InstanceStatus,
-  type OperateRequest,
-  type OperateResponse,
-  type PluginExtensionsServer,
-  type WatchInstanceEvent,
-  type WatchInstanceRequest,
-} from '../../generated/proto/applcm_plugin.js';
-import { checkUuid } from '../plugin-kit/identity.js';
+import type { ExtensionsHandlers } from '../plugin-kit/extensions-service.js';
+import { instanceKey } from '../plugin-kit/host-keys.js';
 import { RpcError } from '../plugin-kit/rpc-error.js';
 import { failure } from './instance-deployer.js';
-import { readInstance } from './instance-reader.js';
+import { readInstance, type InstanceView } from './instance-reader.js';
 import { watchInstance } from './instance-watch.js';
-import { admit, instanceKey, type K8sContext } from './k8s-context.js';
-
-const MAX_HEARTBEAT_MS = 30_000;
-const MIN_HEARTBEAT_MS = 10;
-
-const instanceIds = (r: InstanceRequest | WatchInstanceRequest | OperateRequest) => ({ tenantId: r.tenantId, hostIp: r.hostIp, id: r.appInstanceId });
+import type { K8sContext } from './k8s-context.js';
 
 /** Workloads that scale: operate STOP sets their replicas to 0, START back to what they had. */
 const SCALABLE = new Set(['Deployment', 'StatefulSet']);
 
-export function pluginExtensionsService(ctx: K8sContext, operations: string[], version: string): PluginExtensionsServer {
-  const { runner } = ctx;
-  const lookUp = async (r: InstanceRequest | WatchInstanceRequest | OperateRequest) => {
-    await admit(ctx, r.accessToken, r.tenantId, r.hostIp);
-    checkUuid(r.appInstanceId, 'appInstanceId');
-    return readInstance(ctx, r.tenantId, r.hostIp, r.appInstanceId);
-  };
-
+/** PluginExtensions for Kubernetes hosts: instances as the cluster shows them, watched through the API. */
+export function extensionsHandlers(ctx: K8sContext): ExtensionsHandlers<InstanceView> {
   return {
-    health: runner.unary<HealthRequest, HealthResponse>('health', () => ({}), async () => {
-      if (!ctx.health.ok) return { status: HealthResponse_Status.NOT_SERVING, message: ctx.health.message };
-      try {
-        await ctx.helm.version();
-        return { status: HealthResponse_Status.SERVING, message: '' };
-      } catch (e) {
-        return { status: HealthResponse_Status.NOT_SERVING, message: e instanceof Error ? e.message : String(e) };
-      }
-    }),
+    // Serving needs a helm that runs.
+    probe: () => ctx.helm.version(),
+    find: (tenantId, hostIp, appInstanceId) => readInstance(ctx, tenantId, hostIp, appInstanceId),
+    status: (v) => v.status,
 
-    capabilities: runner.unary<CapabilitiesRequest, CapabilitiesResponse>('capabilities', () => ({}), () =>
-      Promise.resolve({
-        vimTypes: ['k8s'],
-        protocolVersion: '1.0',
-        operations: [...operations],
-        pluginName: 'applcm-k8s',
-        pluginVersion: version,
-        maxReceiveMessageBytes: ctx.maxReceiveMessageBytes,
-      }),
-    ),
-
-    instanceStatus: runner.unary<InstanceRequest, InstanceStatus>('instanceStatus', instanceIds, async (r) => (await lookUp(r)).status),
-
-    operate: runner.unary<OperateRequest, OperateResponse>('operate', instanceIds, async (r) => {
-      if (r.action !== OperateRequest_Action.START && r.action !== OperateRequest_Action.STOP) throw new RpcError(status.INVALID_ARGUMENT, 'action must be START or STOP');
-      await admit(ctx, r.accessToken, r.tenantId, r.hostIp);
-      checkUuid(r.appInstanceId, 'appInstanceId');
-      const id = r.appInstanceId.toLowerCase();
-      await ctx.locks.run(instanceKey(r.tenantId, r.hostIp, id), async () => {
-        const v = await readInstance(ctx, r.tenantId, r.hostIp, id);
-        const stop = r.action === OperateRequest_Action.STOP;
+    operate(tenantId, hostIp, appInstanceId, stop) {
+      const id = appInstanceId.toLowerCase();
+      return ctx.locks.run(instanceKey(tenantId, hostIp, id), async () => {
+        const v = await readInstance(ctx, tenantId, hostIp, id);
         if (stop === (v.rec.stopped !== undefined)) return;
         const bare = v.objects.filter((o) => o.kind === 'Pod');
         if (stop && bare.length) throw new RpcError(status.FAILED_PRECONDITION, `cannot stop ${bare.map((o) => `Pod/${o.name}`).join(', ')}: pods without a controller cannot be scaled to zero`);
@@ -91,17 +44,11 @@ export function pluginExtensionsService(ctx: K8sContext, operations: string[], v
           throw failure(`operate ${stop ? 'STOP' : 'START'} ${id}`, e);
         }
         const { stopped: _previous, ...rest } = v.rec;
-        await ctx.store.putInstance(r.tenantId, r.hostIp, stop ? { ...rest, stopped: saved } : rest);
-        ctx.hub.publish(instanceKey(r.tenantId, r.hostIp, id), { kind: 'status' });
+        await ctx.store.putInstance(tenantId, hostIp, stop ? { ...rest, stopped: saved } : rest);
+        ctx.hub.publish(instanceKey(tenantId, hostIp, id), { kind: 'status' });
       });
-      return { status: 'Success' };
-    }),
+    },
 
-    watchInstance: runner.serverStream<WatchInstanceRequest, WatchInstanceEvent>('watchInstance', instanceIds, async (r, out) => {
-      const first = await lookUp(r);
-      if (!out.isOpen) return;
-      const heartbeatMs = Math.max(MIN_HEARTBEAT_MS, Math.min(r.heartbeatMs > 0 ? r.heartbeatMs : ctx.opts.heartbeatMs, MAX_HEARTBEAT_MS));
-      watchInstance(ctx, first, { tenantId: r.tenantId, hostIp: r.hostIp, includeEvents: r.includeEvents, heartbeatMs }, out);
-    }),
+    watch: (first, r, out) => watchInstance(ctx, first, r, out),
   };
 }

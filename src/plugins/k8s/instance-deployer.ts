@@ -2,11 +2,14 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { status } from '@grpc/grpc-js';
+import { checkSamePackage } from '../plugin-kit/applcm-calls.js';
+import type { InstantiateInput } from '../plugin-kit/applcm-service.js';
+import { instanceKey } from '../plugin-kit/host-keys.js';
 import { RpcError } from '../plugin-kit/rpc-error.js';
 import { chartNamespace, isDns1123Label, releaseName, valuesOverride } from './chart-values.js';
 import { HelmError } from './helm-cli.js';
 import { manifestObjects, otherReleases, releaseHistory, type ReleaseRevision } from './helm-release.js';
-import { instanceKey, kubeFor, type K8sContext } from './k8s-context.js';
+import { kubeFor, type K8sContext } from './k8s-context.js';
 import type { InstanceRecord } from './k8s-store.js';
 import { isNotFound, KubeError, type KubeClient } from './kube-client.js';
 import { instanceStatus, readWorkloads } from './workload-status.js';
@@ -16,14 +19,6 @@ export const CREATED_BY_LABEL = 'applcm.io/created-by';
 const CREATED_BY = 'applcm-k8s-plugin';
 /** How often the resources of an install in progress are looked at, to name the unready ones if it fails. */
 const UNREADY_POLL_MS = 1000;
-
-export interface InstantiateInput {
-  tenantId: string;
-  hostIp: string;
-  appInstanceId: string;
-  appPackageId: string;
-  parameters: Record<string, string>;
-}
 
 /** Helm and API failures as the caller sees them: the tool's own text, with what the plugin was doing. */
 export function failure(what: string, e: unknown): RpcError {
@@ -47,7 +42,7 @@ export class InstanceDeployer {
     return this.ctx.locks.run(instanceKey(r.tenantId, r.hostIp, appInstanceId), async () => {
       const { store } = this.ctx;
       const rec = await store.instance(r.tenantId, r.hostIp, appInstanceId);
-      if (rec && rec.appPackageId !== r.appPackageId) throw new RpcError(status.ALREADY_EXISTS, `instance ${appInstanceId} exists with package ${rec.appPackageId}`);
+      checkSamePackage(rec, appInstanceId, r.appPackageId);
       const { kube, kubeconfig } = await kubeFor(this.ctx, r.tenantId, r.hostIp);
       const pkg = await store.package(r.tenantId, r.hostIp, r.appPackageId);
       if (!pkg && rec?.state !== 'DEPLOYED') throw new RpcError(status.NOT_FOUND, `no package ${r.appPackageId} on host ${r.hostIp}`);

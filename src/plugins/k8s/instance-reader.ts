@@ -1,10 +1,11 @@
 import { status } from '@grpc/grpc-js';
 import type { CoreV1Event, V1Node } from '@kubernetes/client-node';
 import { InstanceStatus_State, type InstanceStatus } from '../../generated/proto/applcm_plugin.js';
+import { instanceKey } from '../plugin-kit/host-keys.js';
 import { RpcError } from '../plugin-kit/rpc-error.js';
 import { failure } from './instance-deployer.js';
 import { manifestObjects, PENDING_STATES, releaseHistory, type ManifestObject, type ReleaseRevision } from './helm-release.js';
-import { instanceKey, kubeFor, type K8sContext } from './k8s-context.js';
+import { kubeFor, type K8sContext } from './k8s-context.js';
 import type { InstanceRecord } from './k8s-store.js';
 import type { KubeClient } from './kube-client.js';
 import { eventsOf, instanceStatus, readWorkloads, type ReleaseWorkloads } from './workload-status.js';

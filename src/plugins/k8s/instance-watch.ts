@@ -1,7 +1,10 @@
 import { Watch, type CoreV1Event } from '@kubernetes/client-node';
-import { InstanceStatus_State, type InstanceStatus, type WatchInstanceEvent } from '../../generated/proto/applcm_plugin.js';
+import type { WatchInstanceEvent } from '../../generated/proto/applcm_plugin.js';
+import type { WatchRequest } from '../plugin-kit/extensions-service.js';
+import { instanceKey } from '../plugin-kit/host-keys.js';
 import type { ServerStream } from '../plugin-kit/server-stream.js';
-import { instanceKey, type K8sContext } from './k8s-context.js';
+import { WatchSender } from '../plugin-kit/watch-sender.js';
+import type { K8sContext } from './k8s-context.js';
 import type { InstanceView } from './instance-reader.js';
 import { viewOf } from './instance-reader.js';
 import { eventsOf, workloadEvent } from './workload-status.js';
@@ -12,41 +15,19 @@ const SETTLE_MS = 150;
 const REOPEN_MS = 1000;
 const WATCH_TIMEOUT_S = 300;
 
-const comparable = (s: InstanceStatus): string => JSON.stringify({ ...s, observedAt: '' });
-
-interface Req {
-  tenantId: string;
-  hostIp: string;
-  includeEvents: boolean;
-  heartbeatMs: number;
-}
-
 /**
  * Streams an instance's status: first as it is, then each change, pushed by Kubernetes watches of the release's
  * namespace (pods, deployments, Helm's release Secrets, events) rather than by polling; workload events when asked;
  * heartbeats in silence; ABSENT and the end when the instance is terminated.
  */
-export function watchInstance(ctx: K8sContext, first: InstanceView, r: Req, out: ServerStream<WatchInstanceEvent>): void {
+export function watchInstance(ctx: K8sContext, first: InstanceView, r: WatchRequest, out: ServerStream<WatchInstanceEvent>): void {
   const { rec, kube } = first;
   const ns = rec.namespace;
   let view = first;
-  let lastSent = '';
-  let timer: NodeJS.Timeout | undefined;
+  const sender = new WatchSender(out, r.heartbeatMs);
   let settle: NodeJS.Timeout | undefined;
   const aborts = new Set<AbortController>();
   const seenEvents = new Set<string>();
-
-  const send = (event: WatchInstanceEvent['event']): void => {
-    clearTimeout(timer);
-    void out.send({ event });
-    if (out.isOpen) timer = setTimeout(() => send({ $case: 'heartbeat', value: { at: new Date().toISOString() } }), r.heartbeatMs);
-  };
-  const sendStatus = (s: InstanceStatus): void => {
-    const c = comparable(s);
-    if (c === lastSent) return;
-    lastSent = c;
-    send({ $case: 'status', value: s });
-  };
 
   const reread = (): void => {
     clearTimeout(settle);
@@ -55,7 +36,7 @@ export function watchInstance(ctx: K8sContext, first: InstanceView, r: Req, out:
         const current = await ctx.store.instance(r.tenantId, r.hostIp, rec.appInstanceId);
         if (!out.isOpen || !current) return;
         view = await viewOf(ctx, kube, current, r.tenantId, r.hostIp);
-        if (out.isOpen) sendStatus(view.status);
+        if (out.isOpen) sender.sendStatus(view.status);
       })().catch(() => undefined);
     }, SETTLE_MS);
   };
@@ -65,7 +46,7 @@ export function watchInstance(ctx: K8sContext, first: InstanceView, r: Req, out:
     const key = `${uid}/${e.count ?? 1}`;
     if (seenEvents.has(key)) return;
     seenEvents.add(key);
-    if (r.includeEvents && eventsOf([e], view.workloads, view.objects).length > 0) send({ $case: 'workloadEvent', value: workloadEvent(e) });
+    if (r.includeEvents && eventsOf([e], view.workloads, view.objects).length > 0) sender.send({ $case: 'workloadEvent', value: workloadEvent(e) });
   };
 
   const watcher = new Watch(kube.kc);
@@ -106,19 +87,16 @@ export function watchInstance(ctx: K8sContext, first: InstanceView, r: Req, out:
   };
 
   const unsubscribe = ctx.hub.subscribe(instanceKey(r.tenantId, r.hostIp, rec.appInstanceId), (change) => {
-    if (change.kind === 'gone') {
-      send({ $case: 'status', value: { appInstanceId: rec.appInstanceId, state: InstanceStatus_State.ABSENT, reason: 'terminated', workloads: [], services: [], observedAt: new Date().toISOString() } });
-      out.end();
-    } else reread();
+    if (change.kind === 'gone') sender.gone(rec.appInstanceId);
+    else reread();
   });
   out.onClose(() => {
     unsubscribe();
-    clearTimeout(timer);
     clearTimeout(settle);
     for (const a of aborts) a.abort();
   });
 
-  sendStatus(first.status);
+  sender.sendStatus(first.status);
   const changed = (): void => reread();
   /** Watches from the collection's current resourceVersion: no replay of what the first status already saw. */
   const fromNow = (what: string, list: (o: object) => Promise<{ metadata?: { resourceVersion?: string } }>, path: string, query: Record<string, string>, onChange: (phase: string, obj: unknown) => void) =>

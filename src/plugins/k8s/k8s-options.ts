@@ -1,18 +1,11 @@
-import type { ServerTlsOptions } from '../grpc-tls.js';
+import type { PluginServeOptions } from '../plugin-kit/plugin-options.js';
 
-export interface K8sPluginOptions {
+export interface K8sPluginOptions extends PluginServeOptions {
   /**
    * Where the plugin keeps kubeconfigs (0600), packages and instance records. Kept across restarts; default a fresh
    * temp dir removed on stop.
    */
   dataDir?: string;
-  /** Default 127.0.0.1:0 (a free loopback port). */
-  host?: string;
-  port?: number;
-  tls?: ServerTlsOptions;
-  maxReceiveMessageBytes?: number;
-  /** Called with every non-empty access token; false answers PERMISSION_DENIED. */
-  verifyToken?: (token: string) => boolean | Promise<boolean>;
   /** The helm executable; default $HELM_BIN, else `helm` on PATH. */
   helmBin?: string;
   /** How long helm waits for a release's resources to become ready (`--timeout`); default 150 s, under the controller's 180 s. */
@@ -23,8 +16,6 @@ export interface K8sPluginOptions {
   kubeRequestTimeoutMs?: number;
   /** Kubernetes API requests in flight at once per cluster; default 8. */
   kubeMaxInFlight?: number;
-  /** Watch heartbeat interval when the client asks for none; default 15000. */
-  heartbeatMs?: number;
 }
 
 export interface ResolvedK8sOptions {
@@ -33,7 +24,6 @@ export interface ResolvedK8sOptions {
   maxHelmProcesses: number;
   kubeRequestTimeoutMs: number;
   kubeMaxInFlight: number;
-  heartbeatMs: number;
 }
 
 export function resolveK8sOptions(o: K8sPluginOptions): ResolvedK8sOptions {
@@ -43,6 +33,5 @@ export function resolveK8sOptions(o: K8sPluginOptions): ResolvedK8sOptions {
     maxHelmProcesses: o.maxHelmProcesses ?? 4,
     kubeRequestTimeoutMs: o.kubeRequestTimeoutMs ?? 5_000,
     kubeMaxInFlight: o.kubeMaxInFlight ?? 8,
-    heartbeatMs: o.heartbeatMs ?? 15_000,
   };
 }

@@ -1,5 +1,9 @@
 // What every AppLCM implementation on the kit (simulator, Kubernetes, VM) says the same way: the original protocol's
-// success answer, how its two client streams frame their metadata and payload, and which ids a call is logged under.
+// success answer, how its two client streams frame their metadata and payload, which ids a call is logged under, and
+// instantiate's refusal of a taken instance id.
+
+import { status } from '@grpc/grpc-js';
+import { RpcError } from './rpc-error.js';
 
 /** The original protocol's answer for a call that worked. */
 export const SUCCESS = { status: 'Success' } as const;
@@ -20,3 +24,8 @@ export const callIds =
     hostIp: r.hostIp,
     ...(id ? { id: r[id] } : {}),
   });
+
+/** instantiate of an id an instance of another package holds: ALREADY_EXISTS (the same package again is a retry). */
+export function checkSamePackage(existing: { appPackageId: string } | undefined, appInstanceId: string, appPackageId: string): void {
+  if (existing && existing.appPackageId !== appPackageId) throw new RpcError(status.ALREADY_EXISTS, `instance ${appInstanceId} exists with package ${existing.appPackageId}`);
+}

@@ -1,5 +1,6 @@
 import type { SimInstanceState } from './sim-options.js';
-import { instanceKey, type SimInstance, type SimStore, type SimWorkloadEvent } from './sim-store.js';
+import { instanceKey } from '../plugin-kit/host-keys.js';
+import type { SimInstance, SimStore, SimWorkloadEvent } from './sim-store.js';
 import type { WatchHub } from '../plugin-kit/watch-hub.js';
 import { podName } from './instance-view.js';
 

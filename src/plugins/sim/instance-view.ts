@@ -82,11 +82,6 @@ export function instanceStatusOf(inst: SimInstance): InstanceStatus {
   return { appInstanceId: inst.appInstanceId, state: STATE[inst.state], reason: inst.reason, workloads, services, observedAt: new Date().toISOString() };
 }
 
-/** The status of an instance that is gone (sent to watchers on terminate). */
-export function absentStatus(appInstanceId: string): InstanceStatus {
-  return { appInstanceId, state: InstanceStatus_State.ABSENT, reason: 'terminated', workloads: [], services: [], observedAt: new Date().toISOString() };
-}
-
 export function workloadEventOf(inst: SimInstance, ev: SimWorkloadEvent): WorkloadEvent {
   return { kind: 'Pod', name: podName(inst), type: ev.type, reason: ev.reason, message: ev.message, count: 1, firstSeen: ev.at, lastSeen: ev.at };
 }

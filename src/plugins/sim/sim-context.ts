@@ -1,34 +1,18 @@
 import { status } from '@grpc/grpc-js';
 import type { InstanceLifecycle } from './instance-lifecycle.js';
-import { checkTenantHost } from '../plugin-kit/identity.js';
 import { RpcError } from '../plugin-kit/rpc-error.js';
-import type { RpcRunner } from '../plugin-kit/rpc-runner.js';
+import type { ShellContext } from '../plugin-kit/shell-context.js';
 import type { SimPersistence } from './sim-persistence.js';
 import type { HostState, SimInstance, SimStore } from './sim-store.js';
-import type { TokenCheck } from '../plugin-kit/token-check.js';
-import type { WatchHub } from '../plugin-kit/watch-hub.js';
 
 /** Everything the service handlers share. */
-export interface SimContext {
+export interface SimContext extends ShellContext {
   store: SimStore;
   instances: InstanceLifecycle;
-  hub: WatchHub;
-  runner: RpcRunner;
-  checkToken: TokenCheck;
   /** Root of tmp/ (uploads in progress), hosts/ (configs and state), packages/ and images/: see sim-paths.ts. */
   dataDir: string;
   /** Told after every change of a (tenant, host); handlers await it before they answer. */
   persist: SimPersistence;
-  vimTypes: string[];
-  maxReceiveMessageBytes: number;
-  heartbeatMs: number;
-  health: { ok: boolean; message: string };
-}
-
-/** The checks every tenant-scoped request passes first: the token, then the identity fields. */
-export async function admit(ctx: SimContext, accessToken: string, tenantId: string, hostIp: string): Promise<void> {
-  await ctx.checkToken(accessToken);
-  checkTenantHost(tenantId, hostIp);
 }
 
 /** The (tenant, host) state, which must have a configuration: without one a real plugin cannot reach the VIM. */

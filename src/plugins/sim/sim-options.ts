@@ -1,6 +1,6 @@
-import type { ServerTlsOptions } from '../grpc-tls.js';
+import type { PluginServeOptions } from '../plugin-kit/plugin-options.js';
 
-export interface SimPluginOptions {
+export interface SimPluginOptions extends PluginServeOptions {
   /** VIM types announced by `capabilities`; default ['k8s']. */
   vimTypes?: string[];
   /**
@@ -9,20 +9,10 @@ export interface SimPluginOptions {
    * refers to are removed. Default a fresh temp dir, removed on stop (nothing survives).
    */
   dataDir?: string;
-  /** Default 127.0.0.1:0 (a free loopback port). */
-  host?: string;
-  port?: number;
-  tls?: ServerTlsOptions;
-  maxReceiveMessageBytes?: number;
-  /** Called with every non-empty access token; false answers PERMISSION_DENIED. */
-  verifyToken?: (token: string) => boolean | Promise<boolean>;
   /** How long a new instance reports DEPLOYING before RUNNING; default 0 (RUNNING at once). */
   deployDelayMs?: number;
-  /** Watch heartbeat interval when the client asks for none; default 15000. */
-  heartbeatMs?: number;
 }
 
 export type { PluginRpc as SimRpc, InjectedFault as SimFault, CallRecord as SimCallRecord } from '../plugin-kit/kit-types.js';
 
 export type SimInstanceState = 'RUNNING' | 'DEPLOYING' | 'DEGRADED' | 'FAILED' | 'STOPPED';
-

@@ -1,16 +1,9 @@
-import { isIPv4 } from 'node:net';
 import path from 'node:path';
+import { hostSegments as segments } from '../plugin-kit/host-keys.js';
 import { isPackageId, isUuid } from '../plugin-kit/identity.js';
 
 // Where the simulator keeps things below its data dir. Every name taken from a request is checked again here
 // (the handlers validated it already), so no path can be built from a value that could climb out of the dir.
-
-function segments(tenantId: string, hostIp: string): [string, string] {
-  const tenant = tenantId.toLowerCase();
-  if (!isUuid(tenant)) throw new Error(`not a tenant id: ${JSON.stringify(tenantId)}`);
-  if (!isIPv4(hostIp)) throw new Error(`not a host ip: ${JSON.stringify(hostIp)}`);
-  return [tenant, hostIp];
-}
 
 /** Uploads in progress. */
 export const tmpDir = (dataDir: string): string => path.join(dataDir, 'tmp');

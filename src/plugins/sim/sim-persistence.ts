@@ -7,7 +7,8 @@ import { z } from 'zod';
 import { isPackageId } from '../plugin-kit/identity.js';
 import { STARTED_EVENT } from './instance-lifecycle.js';
 import { hostDir, hostsDir, imagePath, packagePath, tmpDir } from './sim-paths.js';
-import { hostKey, type HostState, type SimImage, type SimInstance, type SimStore, type StoredFile } from './sim-store.js';
+import { hostKey } from '../plugin-kit/host-keys.js';
+import { type HostState, type SimImage, type SimInstance, type SimStore, type StoredFile } from './sim-store.js';
 
 /**
  * Keeps the simulator's state across restarts. `save` is called after every change of a (tenant, host); the

@@ -1,6 +1,6 @@
-import type { SimInstanceState } from './sim-options.js';
-
+import { hostKey } from '../plugin-kit/host-keys.js';
 import type { StoredFile, WorkloadEventRecord } from '../plugin-kit/kit-types.js';
+import type { SimInstanceState } from './sim-options.js';
 
 export type { StoredFile };
 export type SimWorkloadEvent = WorkloadEventRecord;
@@ -63,8 +63,3 @@ export class SimStore {
     for (const h of this.hosts.values()) yield* h.instances.values();
   }
 }
-
-// Tenant ids are UUIDs and host ips IPv4 by the time they get here, so '|' cannot occur in either.
-export const hostKey = (tenantId: string, hostIp: string): string => `${tenantId.toLowerCase()}|${hostIp}`;
-export const instanceKey = (tenantId: string, hostIp: string, appInstanceId: string): string =>
-  `${hostKey(tenantId, hostIp)}|${appInstanceId.toLowerCase()}`;

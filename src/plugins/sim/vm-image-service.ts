@@ -16,18 +16,13 @@ import type {
 } from '../../generated/proto/resourcemanager.js';
 import { checkUuid } from '../plugin-kit/identity.js';
 import { RpcError } from '../plugin-kit/rpc-error.js';
-import { admit, configuredHost, existingInstance, type SimContext } from './sim-context.js';
+import { DOWNLOAD_CHUNK_BYTES, IMAGE_FRAMING, imageIds } from '../plugin-kit/image-calls.js';
+import { admit } from '../plugin-kit/shell-context.js';
+import { configuredHost, existingInstance, type SimContext } from './sim-context.js';
 import { imagePath, tmpDir } from './sim-paths.js';
 import { StagedFile } from '../plugin-kit/staged-file.js';
 import type { HostState, SimImage, SimInstance } from './sim-store.js';
-import { readFramedUpload } from '../plugin-kit/stream-framing.js';
-
-/** The protocol's largest download chunk. */
-export const DOWNLOAD_CHUNK_BYTES = 1024 * 1024;
-
-const IMAGE_FRAMING = { meta: ['accessToken', 'hostIp', 'tenantId', 'imageId'] as const, payload: 'content' };
-
-const imageIds = (r: { tenantId: string; hostIp: string; imageId?: string }) => ({ tenantId: r.tenantId, hostIp: r.hostIp, ...(r.imageId ? { id: r.imageId } : {}) });
+import { stageUpload } from '../plugin-kit/staged-upload.js';
 
 function existingImage(host: HostState, imageId: string): SimImage {
   checkUuid(imageId, 'imageId');
@@ -159,38 +154,31 @@ export function vmImageService(ctx: SimContext): VmImageMangerServer {
       out.end();
     }),
 
-    uploadVmImage: runner.clientStream<UploadVmImageRequest, UploadVmImageResponse>('uploadVmImage', async (messages, gate) => {
-      let staged: StagedFile | undefined;
+    uploadVmImage: runner.clientStream<UploadVmImageRequest, UploadVmImageResponse>('uploadVmImage', (messages, gate) => {
       let image: SimImage | undefined;
-      try {
-        const meta = await readFramedUpload(
-          messages,
-          IMAGE_FRAMING,
-          async (m) => {
-            gate.identify({ tenantId: m.tenantId, hostIp: m.hostIp, id: m.imageId });
-            await admit(ctx, m.accessToken, m.tenantId, m.hostIp);
-            image = existingImage(configuredHost(ctx, m.tenantId, m.hostIp), m.imageId);
-            staged = await StagedFile.open(tmpDir(ctx.dataDir));
-          },
-          async (chunk) => {
-            gate.payload(chunk.length);
-            await staged?.write(chunk);
-          },
-        );
-        if (!staged || !image) throw new Error('image stream admitted without a staging file');
-        const file = await staged.commit(imagePath(ctx.dataDir, meta.tenantId, meta.hostIp, image.imageId));
-        staged = undefined;
-        // Deleted while the bytes were coming: keep no file nobody refers to.
-        if (ctx.store.find(meta.tenantId, meta.hostIp)?.images.get(image.imageId) !== image) {
-          await fs.promises.rm(file.path, { force: true });
-          throw new RpcError(status.NOT_FOUND, `image ${image.imageId} was deleted during the upload`);
-        }
-        image.file = file;
-        await ctx.persist.save(meta.tenantId, meta.hostIp);
-        return { status: 'Success' };
-      } finally {
-        await staged?.discard();
-      }
+      return stageUpload(
+        messages,
+        gate,
+        IMAGE_FRAMING,
+        tmpDir(ctx.dataDir),
+        async (m) => {
+          gate.identify({ tenantId: m.tenantId, hostIp: m.hostIp, id: m.imageId });
+          await admit(ctx, m.accessToken, m.tenantId, m.hostIp);
+          image = existingImage(configuredHost(ctx, m.tenantId, m.hostIp), m.imageId);
+        },
+        async (meta, commit) => {
+          if (!image) throw new Error('image stream admitted without its image');
+          const file = await commit(imagePath(ctx.dataDir, meta.tenantId, meta.hostIp, image.imageId));
+          // Deleted while the bytes were coming: keep no file nobody refers to.
+          if (ctx.store.find(meta.tenantId, meta.hostIp)?.images.get(image.imageId) !== image) {
+            await fs.promises.rm(file.path, { force: true });
+            throw new RpcError(status.NOT_FOUND, `image ${image.imageId} was deleted during the upload`);
+          }
+          image.file = file;
+          await ctx.persist.save(meta.tenantId, meta.hostIp);
+          return { status: 'Success' };
+        },
+      );
     }),
 
     // Importing needs a reachable image store URL; a simulator has nothing to fetch from.

@@ -1,46 +1,31 @@
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import { status } from '@grpc/grpc-js';
-import type {
-  AppLCMServer,
-  DeletePackageRequest,
-  DeletePackageResponse,
-  InstantiateRequest,
-  InstantiateResponse,
-  QueryKPIRequest,
-  QueryKPIResponse,
-  QueryPackageStatusRequest,
-  QueryPackageStatusResponse,
-  QueryRequest,
-  QueryResponse,
-  RemoveCfgRequest,
-  RemoveCfgResponse,
-  TerminateRequest,
-  TerminateResponse,
-  UploadCfgRequest,
-  UploadCfgResponse,
-  UploadPackageRequest,
-  UploadPackageResponse,
-  WorkloadEventsRequest,
-  WorkloadEventsResponse,
-} from '../../generated/proto/lcmservice.js';
 import { isDomainError } from '../../errors.js';
-import { checkPackageId, checkUuid } from '../plugin-kit/identity.js';
+import type { AppLcmHandlers } from '../plugin-kit/applcm-service.js';
 import { RpcError } from '../plugin-kit/rpc-error.js';
-import { StagedFile } from '../plugin-kit/staged-file.js';
-import { callIds, CONFIG_FRAMING, PACKAGE_FRAMING, SUCCESS } from '../plugin-kit/applcm-calls.js';
-import { MAX_CONFIG_BYTES, readFramedUpload } from '../plugin-kit/stream-framing.js';
 import type { InstanceDeployer } from './instance-deployer.js';
 import { kpiJson, originalEventsJson, originalQueryJson, readInstance, serverEvents } from './instance-reader.js';
 import { OwnedRegistry } from './owned-registry.js';
 import { packageStatus, uploadKey, type PackageImages } from './package-images.js';
 import { parseRcFile } from './rc-file.js';
-import { admit, cloudFor, failure, guarded, needsConfig, type VmContext } from './vm-context.js';
+import { cloudFor, failure, guarded, needsConfig, type VmContext } from './vm-context.js';
 import type { VmPackageRecord } from './vm-store.js';
 import { NotAVmPackage, readVmTemplate } from './vm-template.js';
 
 /** The local file header every zip starts with. */
 const ZIP_MAGIC = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
 
+/** Whether a stored file starts as every zip does. */
+async function isZip(file: string): Promise<boolean> {
+  const f = await fs.open(file, 'r');
+  try {
+    const { bytesRead, buffer } = await f.read(Buffer.alloc(ZIP_MAGIC.length), 0, ZIP_MAGIC.length, 0);
+    return bytesRead === ZIP_MAGIC.length && buffer.equals(ZIP_MAGIC);
+  } finally {
+    await f.close();
+  }
+}
 
 /** Removes a package: its uploads in flight stop, the images only it used leave Glance, its files go. */
 export async function removePackage(ctx: VmContext, tenantId: string, hostIp: string, packageId: string): Promise<void> {
@@ -58,119 +43,59 @@ export async function removePackage(ctx: VmContext, tenantId: string, hostIp: st
 }
 
 /** AppLCM (the original protocol) for OpenStack hosts: Glance, Nova and Neutron called directly. */
-export function appLcmService(ctx: VmContext, deployer: InstanceDeployer, images: PackageImages): AppLCMServer {
-  const { runner, store } = ctx;
+export function appLcmHandlers(ctx: VmContext, deployer: InstanceDeployer, images: PackageImages): AppLcmHandlers {
+  const { store } = ctx;
 
   return {
-    instantiate: runner.unary<InstantiateRequest, InstantiateResponse>('instantiate', callIds('appInstanceId'), async (r) => {
-      await admit(ctx, r.accessToken, r.tenantId, r.hostIp);
-      checkUuid(r.appInstanceId, 'appInstanceId');
-      checkPackageId(r.appPackageId);
-      await needsConfig(ctx, r.tenantId, r.hostIp);
-      await deployer.instantiate({ tenantId: r.tenantId, hostIp: r.hostIp, appInstanceId: r.appInstanceId, appPackageId: r.appPackageId, parameters: { ...r.parameters } });
-      return SUCCESS;
-    }),
+    needsConfig: (tenantId, hostIp) => needsConfig(ctx, tenantId, hostIp),
+    instantiate: (r) => deployer.instantiate(r),
+    terminate: (tenantId, hostIp, appInstanceId) => deployer.terminate(tenantId, hostIp, appInstanceId),
 
-    terminate: runner.unary<TerminateRequest, TerminateResponse>('terminate', callIds('appInstanceId'), async (r) => {
-      await admit(ctx, r.accessToken, r.tenantId, r.hostIp);
-      checkUuid(r.appInstanceId, 'appInstanceId');
-      await needsConfig(ctx, r.tenantId, r.hostIp);
-      await deployer.terminate(r.tenantId, r.hostIp, r.appInstanceId);
-      return SUCCESS;
-    }),
+    query: async (tenantId, hostIp, appInstanceId) => originalQueryJson(await readInstance(ctx, tenantId, hostIp, appInstanceId)),
 
-    query: runner.unary<QueryRequest, QueryResponse>('query', callIds('appInstanceId'), async (r) => {
-      await admit(ctx, r.accessToken, r.tenantId, r.hostIp);
-      checkUuid(r.appInstanceId, 'appInstanceId');
-      return { response: originalQueryJson(await readInstance(ctx, r.tenantId, r.hostIp, r.appInstanceId)) };
-    }),
+    async workloadEvents(tenantId, hostIp, appInstanceId) {
+      const v = await readInstance(ctx, tenantId, hostIp, appInstanceId);
+      return originalEventsJson(await guarded(`workloadEvents ${appInstanceId}`, () => serverEvents(v)));
+    },
 
-    workloadEvents: runner.unary<WorkloadEventsRequest, WorkloadEventsResponse>('workloadEvents', callIds('appInstanceId'), async (r) => {
-      await admit(ctx, r.accessToken, r.tenantId, r.hostIp);
-      checkUuid(r.appInstanceId, 'appInstanceId');
-      const v = await readInstance(ctx, r.tenantId, r.hostIp, r.appInstanceId);
-      return { response: originalEventsJson(await guarded(`workloadEvents ${r.appInstanceId}`, () => serverEvents(v))) };
-    }),
+    async queryKpi(tenantId, hostIp) {
+      const cloud = await cloudFor(ctx, tenantId, hostIp);
+      return guarded('queryKPI', () => kpiJson(cloud));
+    },
 
-    queryKpi: runner.unary<QueryKPIRequest, QueryKPIResponse>('queryKPI', callIds(), async (r) => {
-      await admit(ctx, r.accessToken, r.tenantId, r.hostIp);
-      const cloud = await cloudFor(ctx, r.tenantId, r.hostIp);
-      return { response: await guarded('queryKPI', () => kpiJson(cloud)) };
-    }),
-
-    queryPackageStatus: runner.unary<QueryPackageStatusRequest, QueryPackageStatusResponse>('queryPackageStatus', callIds('packageId'), async (r) => {
-      await admit(ctx, r.accessToken, r.tenantId, r.hostIp);
-      checkPackageId(r.packageId);
+    async packageStatus(tenantId, hostIp, packageId) {
       // Whether the upload runs is asked before the record is read: an upload saves its last state before it stops
       // running, so a record read after it stopped is final (the other order could pair a stale record with "stopped").
-      const uploading = ctx.uploads.has(uploadKey(r.tenantId, r.hostIp, r.packageId));
-      const rec = await store.package(r.tenantId, r.hostIp, r.packageId);
-      if (!rec) throw new RpcError(status.NOT_FOUND, `no package ${r.packageId} on host ${r.hostIp}`);
-      return { response: packageStatus(rec, uploading).status };
-    }),
+      const uploading = ctx.uploads.has(uploadKey(tenantId, hostIp, packageId));
+      const rec = await store.package(tenantId, hostIp, packageId);
+      if (!rec) throw new RpcError(status.NOT_FOUND, `no package ${packageId} on host ${hostIp}`);
+      return packageStatus(rec, uploading).status;
+    },
 
-    uploadConfig: runner.clientStream<UploadCfgRequest, UploadCfgResponse>('uploadConfig', async (messages, gate) => {
-      const chunks: Uint8Array[] = [];
-      let size = 0;
-      const meta = await readFramedUpload(
-        messages,
-        CONFIG_FRAMING,
-        async (m) => {
-          gate.identify({ tenantId: m.tenantId, hostIp: m.hostIp });
-          await admit(ctx, m.accessToken, m.tenantId, m.hostIp);
-        },
-        (chunk) => {
-          gate.payload(chunk.length);
-          size += chunk.length;
-          if (size > MAX_CONFIG_BYTES) throw new RpcError(status.RESOURCE_EXHAUSTED, `rc file exceeds ${MAX_CONFIG_BYTES} bytes`);
-          chunks.push(chunk);
-        },
-      );
-      const content = Buffer.concat(chunks);
-      try {
-        parseRcFile(content.toString('utf8'));
-      } catch (e) {
-        throw new RpcError(status.INVALID_ARGUMENT, `rc file refused: ${(e as Error).message}`);
-      }
-      await store.putRcFile(meta.tenantId, meta.hostIp, content);
-      return SUCCESS;
-    }),
+    config: {
+      name: 'rc file',
+      async put(tenantId, hostIp, content) {
+        try {
+          parseRcFile(content.toString('utf8'));
+        } catch (e) {
+          throw new RpcError(status.INVALID_ARGUMENT, `rc file refused: ${(e as Error).message}`);
+        }
+        await store.putConfig(tenantId, hostIp, content);
+      },
+      remove: (tenantId, hostIp) => store.removeConfig(tenantId, hostIp),
+    },
 
-    removeConfig: runner.unary<RemoveCfgRequest, RemoveCfgResponse>('removeConfig', callIds(), async (r) => {
-      await admit(ctx, r.accessToken, r.tenantId, r.hostIp);
-      await store.removeRcFile(r.tenantId, r.hostIp);
-      return SUCCESS;
-    }),
-
-    uploadPackage: runner.clientStream<UploadPackageRequest, UploadPackageResponse>('uploadPackage', async (messages, gate) => {
-      let staged: StagedFile | undefined;
-      let head = Buffer.alloc(0);
-      try {
-        const meta = await readFramedUpload(
-          messages,
-          PACKAGE_FRAMING,
-          async (m) => {
-            gate.identify({ tenantId: m.tenantId, hostIp: m.hostIp, id: m.appPackageId });
-            await admit(ctx, m.accessToken, m.tenantId, m.hostIp);
-            checkPackageId(m.appPackageId);
-            await needsConfig(ctx, m.tenantId, m.hostIp);
-            staged = await StagedFile.open(store.tmpDir);
-          },
-          async (chunk) => {
-            gate.payload(chunk.length);
-            if (head.length < ZIP_MAGIC.length) head = Buffer.concat([head, chunk.subarray(0, ZIP_MAGIC.length)]);
-            await staged?.write(chunk);
-          },
-        );
-        if (!staged) throw new Error('package stream admitted without a staging file');
-        const cloud = await cloudFor(ctx, meta.tenantId, meta.hostIp);
+    packages: {
+      tmpDir: store.tmpDir,
+      async put(p) {
+        const { tenantId, hostIp, appPackageId } = p;
+        const cloud = await cloudFor(ctx, tenantId, hostIp);
         // A replaced package: the old one (and the images only it used) goes first.
-        await removePackage(ctx, meta.tenantId, meta.hostIp, meta.appPackageId);
-        const dir = store.packageDir(meta.tenantId, meta.hostIp, meta.appPackageId);
-        const file = await staged.commit(path.join(dir, 'package.csar'));
-        staged = undefined;
-        const rec: VmPackageRecord = { packageId: meta.appPackageId, bytes: file.bytes, sha256: file.sha256, images: [] };
-        if (!head.subarray(0, ZIP_MAGIC.length).equals(ZIP_MAGIC)) {
+        await removePackage(ctx, tenantId, hostIp, appPackageId);
+        const dir = store.packageDir(tenantId, hostIp, appPackageId);
+        const file = await p.commit(path.join(dir, 'package.csar'));
+        const rec: VmPackageRecord = { packageId: appPackageId, bytes: file.bytes, sha256: file.sha256, images: [] };
+        if (!(await isZip(file.path))) {
           // Not a zip at all: kept as received (the controller distributes packages without knowing their VIM); instantiate refuses it.
           rec.packageError = 'the package is not a zip archive';
         } else {
@@ -179,9 +104,9 @@ export function appLcmService(ctx: VmContext, deployer: InstanceDeployer, images
           } catch (e) {
             if (e instanceof NotAVmPackage) rec.packageError = e.message;
             else {
-              await store.removePackage(meta.tenantId, meta.hostIp, meta.appPackageId);
-              if (isDomainError(e)) throw new RpcError(status.INVALID_ARGUMENT, `package ${meta.appPackageId} refused: ${e.message}`);
-              throw failure(`uploadPackage ${meta.appPackageId}`, e);
+              await store.removePackage(tenantId, hostIp, appPackageId);
+              if (isDomainError(e)) throw new RpcError(status.INVALID_ARGUMENT, `package ${appPackageId} refused: ${e.message}`);
+              throw failure(`uploadPackage ${appPackageId}`, e);
             }
           }
         }
@@ -189,24 +114,15 @@ export function appLcmService(ctx: VmContext, deployer: InstanceDeployer, images
           const used = new Set(rec.template.vdus.map((v) => v.swImageName));
           const missing = [...used].filter((n) => !rec.template!.swImages.some((s) => s.name === n));
           if (missing.length) {
-            await store.removePackage(meta.tenantId, meta.hostIp, meta.appPackageId);
-            throw new RpcError(status.INVALID_ARGUMENT, `package ${meta.appPackageId} refused: its VDUs use image(s) ${missing.join(', ')} that Image/SwImageDesc.json does not describe`);
+            await store.removePackage(tenantId, hostIp, appPackageId);
+            throw new RpcError(status.INVALID_ARGUMENT, `package ${appPackageId} refused: its VDUs use image(s) ${missing.join(', ')} that Image/SwImageDesc.json does not describe`);
           }
           rec.images = [...used].map((name) => ({ name, state: 'UPLOADING' as const }));
         }
-        await store.putPackage(meta.tenantId, meta.hostIp, rec);
-        if (rec.images.length) images.start(meta.tenantId, meta.hostIp, cloud, rec, file.path);
-        return SUCCESS;
-      } finally {
-        await staged?.discard();
-      }
-    }),
-
-    deletePackage: runner.unary<DeletePackageRequest, DeletePackageResponse>('deletePackage', callIds('appPackageId'), async (r) => {
-      await admit(ctx, r.accessToken, r.tenantId, r.hostIp);
-      checkPackageId(r.appPackageId);
-      await removePackage(ctx, r.tenantId, r.hostIp, r.appPackageId);
-      return SUCCESS;
-    }),
+        await store.putPackage(tenantId, hostIp, rec);
+        if (rec.images.length) images.start(tenantId, hostIp, cloud, rec, file.path);
+      },
+      remove: (tenantId, hostIp, packageId) => removePackage(ctx, tenantId, hostIp, packageId),
+    },
   };
 }

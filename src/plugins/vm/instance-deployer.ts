@@ -1,6 +1,9 @@
 import { isIP } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { status } from '@grpc/grpc-js';
+import { checkSamePackage } from '../plugin-kit/applcm-calls.js';
+import type { InstantiateInput } from '../plugin-kit/applcm-service.js';
+import { instanceKey } from '../plugin-kit/host-keys.js';
 import { RpcError } from '../plugin-kit/rpc-error.js';
 import { fittingFlavor, flavorName } from './compute-fit.js';
 import type { NeutronNetwork } from './openstack/neutron.js';
@@ -9,17 +12,9 @@ import { isConflict } from './openstack/openstack-error.js';
 import { OwnedRegistry } from './owned-registry.js';
 import { packageStatus, uploadKey } from './package-images.js';
 import { userData } from './user-data.js';
-import { cloudFor, failure, instanceKey, VimError, type VmContext } from './vm-context.js';
+import { cloudFor, failure, VimError, type VmContext } from './vm-context.js';
 import type { VmInstanceRecord, VmPackageRecord } from './vm-store.js';
 import { resolve, type VmPort, type VmTemplate, type VmVdu, type VmVirtualLink } from './vm-template.js';
-
-export interface InstantiateInput {
-  tenantId: string;
-  hostIp: string;
-  appInstanceId: string;
-  appPackageId: string;
-  parameters: Record<string, string>;
-}
 
 /** Placeholder addresses EdgeGallery templates carry for "none": never sent to Neutron. */
 const NO_ADDRESS = new Set(['0.0.0.0', '00::00', '::', '00:00:00:00:00:00']);
@@ -45,7 +40,7 @@ export class InstanceDeployer {
     return this.ctx.locks.run(instanceKey(r.tenantId, r.hostIp, id), async () => {
       const { store } = this.ctx;
       const prior = await store.instance(r.tenantId, r.hostIp, id);
-      if (prior && prior.appPackageId !== r.appPackageId) throw new RpcError(status.ALREADY_EXISTS, `instance ${id} exists with package ${prior.appPackageId}`);
+      checkSamePackage(prior, id, r.appPackageId);
       if (prior?.state === 'ACTIVE') return;
       const cloud = await cloudFor(this.ctx, r.tenantId, r.hostIp);
       let pkg = await store.package(r.tenantId, r.hostIp, r.appPackageId);

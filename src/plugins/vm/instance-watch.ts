@@ -1,16 +1,10 @@
-import { InstanceStatus_State, type InstanceStatus, type WatchInstanceEvent } from '../../generated/proto/applcm_plugin.js';
+import type { WatchInstanceEvent } from '../../generated/proto/applcm_plugin.js';
+import type { WatchRequest } from '../plugin-kit/extensions-service.js';
+import { instanceKey } from '../plugin-kit/host-keys.js';
 import type { ServerStream } from '../plugin-kit/server-stream.js';
+import { WatchSender } from '../plugin-kit/watch-sender.js';
 import { instanceStatus, readInstance, serverEvents, workloadEventsOf, type InstanceView } from './instance-reader.js';
-import { instanceKey, type VmContext } from './vm-context.js';
-
-const comparable = (s: InstanceStatus): string => JSON.stringify({ ...s, observedAt: '' });
-
-interface Req {
-  tenantId: string;
-  hostIp: string;
-  includeEvents: boolean;
-  heartbeatMs: number;
-}
+import type { VmContext } from './vm-context.js';
 
 /**
  * Streams an instance's status: first as it is, then each change. Nova pushes nothing to a client, so the servers
@@ -18,31 +12,19 @@ interface Req {
  * the watch hub); server actions as workload events when asked; heartbeats in silence; ABSENT and the end when the
  * instance is terminated.
  */
-export function watchInstance(ctx: VmContext, first: InstanceView, r: Req, out: ServerStream<WatchInstanceEvent>): void {
+export function watchInstance(ctx: VmContext, first: InstanceView, r: WatchRequest, out: ServerStream<WatchInstanceEvent>): void {
   const id = first.rec.appInstanceId;
-  let lastSent = '';
-  let heartbeat: NodeJS.Timeout | undefined;
+  const sender = new WatchSender(out, r.heartbeatMs);
   let poll: NodeJS.Timeout | undefined;
   const seen = new Set<string>();
 
-  const send = (event: WatchInstanceEvent['event']): void => {
-    clearTimeout(heartbeat);
-    void out.send({ event });
-    if (out.isOpen) heartbeat = setTimeout(() => send({ $case: 'heartbeat', value: { at: new Date().toISOString() } }), r.heartbeatMs);
-  };
-  const sendStatus = (s: InstanceStatus): void => {
-    const c = comparable(s);
-    if (c === lastSent) return;
-    lastSent = c;
-    send({ $case: 'status', value: s });
-  };
   const sendEvents = async (v: InstanceView, quiet: boolean): Promise<void> => {
     if (!r.includeEvents) return;
     for (const e of workloadEventsOf(await serverEvents(v))) {
       const key = `${e.name}/${e.reason}/${e.firstSeen}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      if (!quiet && out.isOpen) send({ $case: 'workloadEvent', value: e });
+      if (!quiet && out.isOpen) sender.send({ $case: 'workloadEvent', value: e });
     }
   };
 
@@ -53,7 +35,7 @@ export function watchInstance(ctx: VmContext, first: InstanceView, r: Req, out: 
     try {
       const v = await readInstance(ctx, r.tenantId, r.hostIp, id);
       if (!out.isOpen) return;
-      sendStatus(instanceStatus(v));
+      sender.sendStatus(instanceStatus(v));
       await sendEvents(v, false);
     } catch {
       // A passing API failure: the next look tries again (a terminated instance arrives through the hub).
@@ -67,19 +49,14 @@ export function watchInstance(ctx: VmContext, first: InstanceView, r: Req, out: 
   };
 
   const unsubscribe = ctx.hub.subscribe(instanceKey(r.tenantId, r.hostIp, id), (change) => {
-    if (change.kind === 'gone') {
-      sendStatus({ appInstanceId: id, state: InstanceStatus_State.ABSENT, reason: 'terminated', workloads: [], services: [], observedAt: new Date().toISOString() });
-      out.end();
-      return;
-    }
-    void look();
+    if (change.kind === 'gone') sender.gone(id);
+    else void look();
   });
   out.onClose(() => {
-    clearTimeout(heartbeat);
     clearTimeout(poll);
     unsubscribe();
   });
-  sendStatus(instanceStatus(first));
+  sender.sendStatus(instanceStatus(first));
   // Events that happened before the watch started are history, not news.
   void sendEvents(first, true)
     .catch(() => undefined)

@@ -12,7 +12,8 @@ import type { OpenStackCloud } from './openstack/openstack-cloud.js';
 import { repeatOnExpiredToken } from './openstack/openstack-session.js';
 import { capped } from './image-fetch.js';
 import { OwnedRegistry } from './owned-registry.js';
-import { hostKey, type VmContext } from './vm-context.js';
+import { hostKey } from '../plugin-kit/host-keys.js';
+import type { VmContext } from './vm-context.js';
 import type { VmPackageRecord } from './vm-store.js';
 
 /** An error's message with its cause (fetch failures hide the reason there). */

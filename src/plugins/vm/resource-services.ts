@@ -27,7 +27,8 @@ import type { NeutronNetwork, NeutronSecurityGroup, NeutronSubnet } from './open
 import type { NovaFlavor, NovaServer } from './openstack/nova.js';
 import type { OpenStackCloud } from './openstack/openstack-cloud.js';
 import { OpenStackError } from './openstack/openstack-error.js';
-import { admit, cloudFor, failure, type VmContext } from './vm-context.js';
+import { admit } from '../plugin-kit/shell-context.js';
+import { cloudFor, failure, type VmContext } from './vm-context.js';
 
 // The original osplugin's resource-manager services (called by rescontroller's /rescontroller routes), on Nova and
 // Neutron. Answers are the original's JSON text: {"data": …, "retCode": …, "message": …}; an OpenStack refusal is

@@ -1,11 +1,9 @@
 import { status } from '@grpc/grpc-js';
 import type { CallSlots } from '../call-slots.js';
-import { checkTenantHost } from '../plugin-kit/identity.js';
+import { hostKey } from '../plugin-kit/host-keys.js';
 import type { KeyedLock } from '../plugin-kit/keyed-lock.js';
 import { RpcError } from '../plugin-kit/rpc-error.js';
-import type { RpcRunner } from '../plugin-kit/rpc-runner.js';
-import type { TokenCheck } from '../plugin-kit/token-check.js';
-import type { WatchHub } from '../plugin-kit/watch-hub.js';
+import type { ShellContext } from '../plugin-kit/shell-context.js';
 import type { ImageFetcher } from './image-fetch.js';
 import { OpenStackCloud } from './openstack/openstack-cloud.js';
 import { OpenStackError } from './openstack/openstack-error.js';
@@ -14,16 +12,11 @@ import type { ResolvedVmOptions } from './vm-options.js';
 import type { VmStore } from './vm-store.js';
 
 /** Everything the VM plugin's handlers share. */
-export interface VmContext {
+export interface VmContext extends ShellContext {
   store: VmStore;
   opts: ResolvedVmOptions;
-  runner: RpcRunner;
-  checkToken: TokenCheck;
   /** Operations per instance, and changes of a host's owned-resources registry, serialised. */
   locks: KeyedLock;
-  hub: WatchHub;
-  maxReceiveMessageBytes: number;
-  health: { ok: boolean; message: string };
   /** One session per (tenant, host), kept while its rc file is unchanged: the Keystone token is reused. */
   clouds: Map<string, { rc: string; cloud: OpenStackCloud }>;
   /** Image uploads to Glance in flight, per package; aborted when the package is deleted or the plugin stops. */
@@ -32,15 +25,8 @@ export interface VmContext {
   fetcher: ImageFetcher;
 }
 
-export const hostKey = (tenantId: string, hostIp: string): string => `${tenantId.toLowerCase()}/${hostIp}`;
-export const instanceKey = (tenantId: string, hostIp: string, appInstanceId: string): string => `${hostKey(tenantId, hostIp)}/${appInstanceId.toLowerCase()}`;
 /** The lock of a host's owned-resources registry. */
 export const registryKey = (tenantId: string, hostIp: string): string => `registry:${hostKey(tenantId, hostIp)}`;
-
-export async function admit(ctx: VmContext, accessToken: string, tenantId: string, hostIp: string): Promise<void> {
-  await ctx.checkToken(accessToken);
-  checkTenantHost(tenantId, hostIp);
-}
 
 const noConfig = (tenantId: string, hostIp: string) => new RpcError(status.FAILED_PRECONDITION, `no OpenStack rc file uploaded for host ${hostIp} of tenant ${tenantId}`);
 

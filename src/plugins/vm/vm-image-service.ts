@@ -17,17 +17,13 @@ import type {
 } from '../../generated/proto/resourcemanager.js';
 import { checkUuid } from '../plugin-kit/identity.js';
 import { RpcError } from '../plugin-kit/rpc-error.js';
+import { DOWNLOAD_CHUNK_BYTES, IMAGE_FRAMING, imageIds } from '../plugin-kit/image-calls.js';
 import { readFramedUpload } from '../plugin-kit/stream-framing.js';
 import { capped } from './image-fetch.js';
 import type { GlanceImage } from './openstack/glance.js';
 import type { OpenStackCloud } from './openstack/openstack-cloud.js';
-import { admit, cloudFor, guarded, type VmContext } from './vm-context.js';
-
-/** Download chunks: the protocol's largest (the original flushed at about 2 MiB; the controller takes up to 1 MiB). */
-export const DOWNLOAD_CHUNK_BYTES = 1024 * 1024;
-const IMAGE_FRAMING = { meta: ['accessToken', 'hostIp', 'tenantId', 'imageId'] as const, payload: 'content' };
-
-const imageIds = (r: { tenantId: string; hostIp: string; imageId?: string }) => ({ tenantId: r.tenantId, hostIp: r.hostIp, ...(r.imageId ? { id: r.imageId } : {}) });
+import { admit } from '../plugin-kit/shell-context.js';
+import { cloudFor, guarded, type VmContext } from './vm-context.js';
 
 /** The original osplugin's envelope. */
 const envelope = (data: unknown, message: string, retCode = 200): string => JSON.stringify({ data, retCode, message });

@@ -1,15 +1,8 @@
-import type { ServerTlsOptions } from '../grpc-tls.js';
+import type { PluginServeOptions } from '../plugin-kit/plugin-options.js';
 
-export interface VmPluginOptions {
+export interface VmPluginOptions extends PluginServeOptions {
   /** rc files (0600), packages and instance records. Kept across restarts; default a fresh temp dir removed on stop. */
   dataDir?: string;
-  /** Default 127.0.0.1:0 (a free loopback port). */
-  host?: string;
-  port?: number;
-  tls?: ServerTlsOptions;
-  maxReceiveMessageBytes?: number;
-  /** Called with every non-empty access token; false answers PERMISSION_DENIED. */
-  verifyToken?: (token: string) => boolean | Promise<boolean>;
   /** Deadline of one OpenStack API request; default 30 s. */
   requestTimeoutMs?: number;
   /** OpenStack API requests in flight at once per cloud; default 8. */
@@ -28,8 +21,6 @@ export interface VmPluginOptions {
   maxImageBytes?: number;
   /** Image uploads to Glance at once (per plugin); default 2. */
   maxImageUploads?: number;
-  /** Watch heartbeat interval when the client asks for none; default 15000. */
-  heartbeatMs?: number;
   /** How often a watch looks at the servers; default 5000. */
   watchPollMs?: number;
 }
@@ -44,7 +35,6 @@ export interface ResolvedVmOptions {
   imageProxy?: string;
   maxImageBytes: number;
   maxImageUploads: number;
-  heartbeatMs: number;
   watchPollMs: number;
 }
 
@@ -59,7 +49,6 @@ export function resolveVmOptions(o: VmPluginOptions): ResolvedVmOptions {
     ...(o.imageProxy ? { imageProxy: o.imageProxy } : {}),
     maxImageBytes: o.maxImageBytes ?? 64 * 1024 ** 3,
     maxImageUploads: o.maxImageUploads ?? 2,
-    heartbeatMs: o.heartbeatMs ?? 15_000,
     watchPollMs: o.watchPollMs ?? 5_000,
   };
 }
