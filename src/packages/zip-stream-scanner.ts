@@ -55,7 +55,8 @@ export class ZipStreamScanner {
         continue;
       }
       const n = Math.min(this.headerNeed - this.headerBytes, chunk.length - i);
-      this.header.push(chunk.subarray(i, i + n));
+      // A copy: the caller may reuse the chunk's memory once push returns (the digest thread's ring does).
+      this.header.push(Buffer.from(chunk.subarray(i, i + n)));
       this.headerBytes += n;
       i += n;
       this.pos += n;
