@@ -2,8 +2,8 @@
 // per GiB; on the thread that also reads the socket, writes the file and serves the API, that was a third of an
 // upload's time (bench/upload). The digest thread does both while the upload goes on; the request's thread only copies
 // each chunk into a ring shared with it, which allocates nothing per chunk.
-import { Worker } from 'node:worker_threads';
 import { DomainError, ErrorCode } from '../errors.js';
+import { JobThread } from '../workers/job-thread.js';
 import type { FromDigest, ToDigest } from './digest-worker.js';
 import type { StreamChecked } from './zip-stream-scanner.js';
 
@@ -24,45 +24,42 @@ export interface StreamDigest {
   drop(): void;
 }
 
-interface Upload {
-  free: number[];
-  waiting: Array<() => void>;
-  result?: (r: Extract<FromDigest, { t: 'result' }>) => void;
-  failed?: DomainError;
-  fail?: (e: DomainError) => void;
-}
-
 export class DigestThread {
-  private worker: Worker | undefined;
-  private nextId = 1;
-  private readonly uploads = new Map<number, Upload>();
+  private readonly thread = new JobThread<ToDigest, FromDigest>(new URL('./digest-worker.js', import.meta.url));
 
   open(): StreamDigest {
-    const worker = this.thread();
-    const id = this.nextId++;
+    const free = Array.from({ length: SLOTS }, (_, i) => i);
+    const waiting: Array<() => void> = [];
+    let failed: DomainError | undefined;
+    let settle: { resolve(r: Extract<FromDigest, { t: 'result' }>): void; reject(e: DomainError): void } | undefined;
+    const job = this.thread.open({
+      message: (m) => {
+        if (m.t === 'result') return settle?.resolve(m);
+        free.push(m.slot);
+        waiting.shift()?.();
+      },
+      stopped: (why) => {
+        failed = new DomainError(ErrorCode.INTERNAL_SERVER_ERROR, `the package digest thread stopped (${why})`);
+        settle?.reject(failed);
+        for (const w of waiting.splice(0)) w();
+      },
+    });
+    const id = job.id;
     const ring = new SharedArrayBuffer(SLOTS * SLOT_BYTES);
     const bytes = Buffer.from(ring);
-    const u: Upload = { free: Array.from({ length: SLOTS }, (_, i) => i), waiting: [] };
-    this.uploads.set(id, u);
-    worker.ref(); // an upload in flight keeps the process alive, as its socket would
-    const send = (m: ToDigest) => this.worker === worker && worker.postMessage(m);
-    const done = () => {
-      this.uploads.delete(id);
-      if (this.uploads.size === 0) worker.unref();
-    };
-    send({ t: 'start', id, ring, slotBytes: SLOT_BYTES });
+    job.send({ t: 'start', id, ring, slotBytes: SLOT_BYTES });
     let slot: number | undefined;
     let filled = 0;
     const flush = () => {
       if (slot === undefined || filled === 0) return;
-      send({ t: 'slot', id, slot, length: filled });
+      job.send({ t: 'slot', id, slot, length: filled });
       slot = undefined;
       filled = 0;
     };
     const nextSlot = async (): Promise<number> => {
-      while (u.free.length === 0 && !u.failed) await new Promise<void>((resolve) => u.waiting.push(resolve));
-      if (u.failed) throw u.failed;
-      return u.free.shift()!;
+      while (free.length === 0 && !failed) await new Promise<void>((resolve) => waiting.push(resolve));
+      if (failed) throw failed;
+      return free.shift()!;
     };
     return {
       update: async (chunk) => {
@@ -77,62 +74,27 @@ export class DigestThread {
       },
       finish: async () => {
         try {
-          if (u.failed) throw u.failed;
+          if (failed) throw failed;
           flush();
           const r = await new Promise<Extract<FromDigest, { t: 'result' }>>((resolve, reject) => {
-            u.result = resolve;
-            u.fail = reject;
-            send({ t: 'end', id });
+            settle = { resolve, reject };
+            job.send({ t: 'end', id });
           });
           return { sha256: r.sha256, streamChecked: r.checked };
         } finally {
-          done();
+          job.end();
         }
       },
       drop: () => {
-        send({ t: 'drop', id });
-        done();
+        job.send({ t: 'drop', id });
+        job.end();
       },
     };
   }
 
   /** Stops the thread; uploads in flight fail. */
-  async close(): Promise<void> {
-    const w = this.worker;
-    if (!w) return;
-    this.stopped(w, 'closed');
-    await w.terminate();
-  }
-
-  private thread(): Worker {
-    if (this.worker) return this.worker;
-    const worker = new Worker(new URL('./digest-worker.js', import.meta.url));
-    worker.unref();
-    worker.on('message', (m: FromDigest) => {
-      const u = this.uploads.get(m.id);
-      if (!u) return;
-      if (m.t === 'took') {
-        u.free.push(m.slot);
-        u.waiting.shift()?.();
-      } else {
-        u.result?.(m);
-      }
-    });
-    worker.on('error', (e) => this.stopped(worker, e.message));
-    worker.on('exit', (code) => this.stopped(worker, `exit code ${code}`));
-    this.worker = worker;
-    return worker;
-  }
-
-  /** The thread is gone: every upload it was digesting fails (the next one starts a new thread). */
-  private stopped(worker: Worker, why: string): void {
-    if (this.worker !== worker) return;
-    this.worker = undefined;
-    for (const u of this.uploads.values()) {
-      u.failed = new DomainError(ErrorCode.INTERNAL_SERVER_ERROR, `the package digest thread stopped (${why})`);
-      u.fail?.(u.failed);
-      for (const w of u.waiting.splice(0)) w();
-    }
+  close(): Promise<void> {
+    return this.thread.close();
   }
 }
 

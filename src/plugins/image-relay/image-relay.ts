@@ -5,9 +5,9 @@
 // plugin stream's speed, stalling GraphQL with it. The relay thread's heap is small, so its collections are cheap,
 // and the controller's thread only writes slices of one SharedArrayBuffer per download: it allocates nothing per
 // chunk. Measured by bench/image-download.
-import { Worker } from 'node:worker_threads';
 import { DomainError, ErrorCode } from '../../errors.js';
 import type { CallOptions, PluginClient, PluginTarget } from '../plugin-client.js';
+import { JobThread } from '../../workers/job-thread.js';
 import type { FromRelay, ToRelay } from './relay-messages.js';
 
 /** Pieces a download may have in flight (read from the plugin, not yet written to the client), and their size. */
@@ -39,9 +39,7 @@ class Inbox {
 }
 
 export class ImageRelay {
-  private worker: Worker | undefined;
-  private nextId = 1;
-  private readonly inboxes = new Map<number, Inbox>();
+  private readonly thread = new JobThread<ToRelay, FromRelay>(new URL('./relay-worker.js', import.meta.url));
 
   /**
    * The image file from `client`'s plugin, as downloadVmImage answers it, read by the relay thread. Each piece must
@@ -49,19 +47,19 @@ export class ImageRelay {
    * PluginClient.downloadVmImage does; the plugin's errors are the same coded DomainErrors.
    */
   async *download(client: PluginClient, target: PluginTarget, imageId: string, o: CallOptions = {}): AsyncGenerator<RelayedBytes> {
-    const worker = this.thread();
-    const id = this.nextId++;
     const inbox = new Inbox();
-    this.inboxes.set(id, inbox);
-    worker.ref(); // a download in flight keeps the process alive, as a socket would
+    const job = this.thread.open({
+      message: (m) => inbox.push(m),
+      stopped: (why) => inbox.push({ t: 'error', id: job.id, code: ErrorCode.PLUGIN_ERROR, message: `the image relay stopped (${why})`, details: {} }),
+    });
+    const id = job.id;
     const ring = new SharedArrayBuffer(RELAY_SLOTS * SLOT_BYTES);
-    const send = (m: ToRelay) => this.worker === worker && worker.postMessage(m);
     const onAbort = () => inbox.push({ t: 'end', id });
     o.signal?.addEventListener('abort', onAbort, { once: true });
     let ended = false;
     try {
       if (o.signal?.aborted) return;
-      send({ t: 'start', id, client: client.options, target, imageId, correlationId: o.correlationId, ring, slots: RELAY_SLOTS, slotBytes: SLOT_BYTES });
+      job.send({ t: 'start', id, client: client.options, target, imageId, correlationId: o.correlationId, ring, slots: RELAY_SLOTS, slotBytes: SLOT_BYTES });
       for (;;) {
         const m = await inbox.next();
         if (m.t === 'end') return void (ended = true);
@@ -73,43 +71,20 @@ export class ImageRelay {
         const release = () => {
           if (released) return;
           released = true;
-          send({ t: 'free', id, slot: m.slot });
+          job.send({ t: 'free', id, slot: m.slot });
         };
         yield { bytes: Buffer.from(ring, m.slot * SLOT_BYTES, m.length), release };
       }
     } finally {
       o.signal?.removeEventListener('abort', onAbort);
-      this.inboxes.delete(id);
-      if (this.inboxes.size === 0) worker.unref();
-      if (!ended || o.signal?.aborted) send({ t: 'cancel', id });
+      if (!ended || o.signal?.aborted) job.send({ t: 'cancel', id });
+      job.end();
     }
   }
 
   /** Stops the relay thread; downloads in flight fail. */
-  async close(): Promise<void> {
-    const w = this.worker;
-    if (!w) return;
-    this.stopped(w, 'closed');
-    await w.terminate();
-  }
-
-  /** The relay thread, started on first use. It keeps the process alive only while it has downloads. */
-  private thread(): Worker {
-    if (this.worker) return this.worker;
-    const worker = new Worker(new URL('./relay-worker.js', import.meta.url));
-    worker.unref();
-    worker.on('message', (m: FromRelay) => this.inboxes.get(m.id)?.push(m));
-    worker.on('error', (e) => this.stopped(worker, e.message));
-    worker.on('exit', (code) => this.stopped(worker, `exit code ${code}`));
-    this.worker = worker;
-    return worker;
-  }
-
-  /** The thread is gone: every download it served fails (the next one starts a new thread). */
-  private stopped(worker: Worker, why: string): void {
-    if (this.worker !== worker) return;
-    this.worker = undefined;
-    for (const [id, inbox] of this.inboxes) inbox.push({ t: 'error', id, code: ErrorCode.PLUGIN_ERROR, message: `the image relay stopped (${why})`, details: {} });
+  close(): Promise<void> {
+    return this.thread.close();
   }
 }
 
