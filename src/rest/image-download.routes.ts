@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { type Request, type Response, Router } from 'express';
 import type { TokenVerifier } from '../auth/token-verifier.js';
@@ -42,11 +41,11 @@ const fileName = (name: string, diskFormat: string | null): string => `${name.re
 /**
  * Streams `span` of the image's pieces to the response. The plugin's stream has no offset, so the bytes before a
  * range are read and dropped. A piece is released to the relay once the socket has taken it, and the relay reads the
- * plugin's stream only as far as it has free pieces (gRPC flow control then holds the plugin back); a write that
- * fills the socket also waits for it to drain: a slow client never makes the controller buffer the image. The
- * stream is cancelled once the range is sent or the client goes.
+ * plugin's stream only as far as it has free pieces (gRPC flow control then holds the plugin back). So the ring is
+ * what bounds the bytes waiting for a slow client, and writes need not wait for 'drain' (queueing the ring's few
+ * pieces lets the socket take them in one go). The stream is cancelled once the range is sent or the client goes.
  */
-async function pump(chunks: AsyncIterator<RelayedBytes>, first: IteratorResult<RelayedBytes>, res: Response, span: Span, gone: AbortSignal): Promise<number> {
+async function pump(chunks: AsyncIterator<RelayedBytes>, first: IteratorResult<RelayedBytes>, res: Response, span: Span): Promise<number> {
   let at = 0;
   let sent = 0;
   for (let r = first; !r.done; r = await chunks.next()) {
@@ -56,7 +55,7 @@ async function pump(chunks: AsyncIterator<RelayedBytes>, first: IteratorResult<R
     at += chunk.length;
     if (to > from) {
       sent += to - from;
-      if (!res.write(from === 0 && to === chunk.length ? chunk : chunk.subarray(from, to), release)) await once(res, 'drain', { signal: gone });
+      res.write(from === 0 && to === chunk.length ? chunk : chunk.subarray(from, to), release);
     } else {
       release();
     }
@@ -101,7 +100,7 @@ export function imageDownloadRoutes(d: ImageDownloadRoutesDeps): Router {
       const first = await chunks.next();
       res.status(status).set(headers);
       res.flushHeaders();
-      const sent = await pump(chunks, first, res, span ?? { whole: true, start: 0, end: Number.MAX_SAFE_INTEGER }, gone.signal);
+      const sent = await pump(chunks, first, res, span ?? { whole: true, start: 0, end: Number.MAX_SAFE_INTEGER });
       const expected = span ? span.end - span.start + 1 : sent;
       // Never complete a response short (or long): the client must see a broken download, not a wrong file.
       if (sent !== expected) throw new DomainError(ErrorCode.PLUGIN_ERROR, `the image service sent ${sent} of the ${expected} bytes asked for`, { imageId: image.id });
