@@ -4,6 +4,7 @@
 // each chunk into a ring shared with it, which allocates nothing per chunk.
 import { DomainError, ErrorCode } from '../errors.js';
 import { JobThread } from '../workers/job-thread.js';
+import { RingSlots } from '../workers/ring-slots.js';
 import type { FromDigest, ToDigest } from './digest-worker.js';
 import type { StreamChecked } from './zip-stream-scanner.js';
 
@@ -28,20 +29,18 @@ export class DigestThread {
   private readonly thread = new JobThread<ToDigest, FromDigest>(new URL('./digest-worker.js', import.meta.url));
 
   open(): StreamDigest {
-    const free = Array.from({ length: SLOTS }, (_, i) => i);
-    const waiting: Array<() => void> = [];
+    const slots = new RingSlots(SLOTS);
     let failed: DomainError | undefined;
     let settle: { resolve(r: Extract<FromDigest, { t: 'result' }>): void; reject(e: DomainError): void } | undefined;
     const job = this.thread.open({
       message: (m) => {
         if (m.t === 'result') return settle?.resolve(m);
-        free.push(m.slot);
-        waiting.shift()?.();
+        slots.give(m.slot);
       },
       stopped: (why) => {
         failed = new DomainError(ErrorCode.INTERNAL_SERVER_ERROR, `the package digest thread stopped (${why})`);
         settle?.reject(failed);
-        for (const w of waiting.splice(0)) w();
+        slots.close(failed);
       },
     });
     const id = job.id;
@@ -56,15 +55,10 @@ export class DigestThread {
       slot = undefined;
       filled = 0;
     };
-    const nextSlot = async (): Promise<number> => {
-      while (free.length === 0 && !failed) await new Promise<void>((resolve) => waiting.push(resolve));
-      if (failed) throw failed;
-      return free.shift()!;
-    };
     return {
       update: async (chunk) => {
         for (let at = 0; at < chunk.length; ) {
-          if (slot === undefined) slot = await nextSlot();
+          if (slot === undefined) slot = await slots.take();
           const n = Math.min(SLOT_BYTES - filled, chunk.length - at);
           chunk.copy(bytes, slot * SLOT_BYTES + filled, at, at + n);
           filled += n;

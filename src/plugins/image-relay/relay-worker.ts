@@ -3,6 +3,7 @@
 import { parentPort } from 'node:worker_threads';
 import { DomainError, ErrorCode } from '../../errors.js';
 import { PluginClient } from '../plugin-client.js';
+import { RingSlots } from '../../workers/ring-slots.js';
 import type { FromRelay, StartDownload, ToRelay } from './relay-messages.js';
 
 /** Clients by their options: one channel per plugin, as the controller has. Few plugins exist; the cap is a guard. */
@@ -11,9 +12,7 @@ const MAX_CLIENTS = 16;
 
 interface Download {
   abort: AbortController;
-  free: number[];
-  /** Waits for a free slot, in order. */
-  waiting: Array<() => void>;
+  slots: RingSlots;
 }
 
 const downloads = new Map<number, Download>();
@@ -38,14 +37,8 @@ function clientFor(options: StartDownload['client']): PluginClient {
   return client;
 }
 
-/** A free slot of the download's ring, once the controller has written one out; undefined once cancelled. */
-async function slotOf(d: Download): Promise<number | undefined> {
-  while (d.free.length === 0 && !d.abort.signal.aborted) await new Promise<void>((resolve) => d.waiting.push(resolve));
-  return d.abort.signal.aborted ? undefined : d.free.shift();
-}
-
 async function run(m: StartDownload): Promise<void> {
-  const d: Download = { abort: new AbortController(), free: Array.from({ length: m.slots }, (_, i) => i), waiting: [] };
+  const d: Download = { abort: new AbortController(), slots: new RingSlots(m.slots) };
   downloads.set(m.id, d);
   const ring = new Uint8Array(m.ring);
   try {
@@ -54,8 +47,8 @@ async function run(m: StartDownload): Promise<void> {
       // A chunk larger than a slot goes in pieces; the stream is read on only when the last piece has a slot, so the
       // plugin is held back by gRPC flow control while the HTTP client is slow.
       for (let at = 0; at < chunk.length; ) {
-        const slot = await slotOf(d);
-        if (slot === undefined) return;
+        // Rejects once the download is cancelled, which the catch below ends quietly.
+        const slot = await d.slots.take();
         const n = Math.min(m.slotBytes, chunk.length - at);
         ring.set(chunk.subarray(at, at + n), slot * m.slotBytes);
         post({ t: 'chunk', id: m.id, slot, length: n });
@@ -73,19 +66,11 @@ async function run(m: StartDownload): Promise<void> {
   }
 }
 
-function wakeAll(d: Download): void {
-  for (const w of d.waiting.splice(0)) w();
-}
-
 port.on('message', (m: ToRelay) => {
   if (m.t === 'start') return void run(m);
   const d = downloads.get(m.id);
   if (!d) return;
-  if (m.t === 'free') {
-    d.free.push(m.slot);
-    d.waiting.shift()?.();
-  } else {
-    d.abort.abort();
-    wakeAll(d);
-  }
+  if (m.t === 'free') return d.slots.give(m.slot);
+  d.abort.abort();
+  d.slots.close(new Error('the download was cancelled'));
 });
