@@ -6,7 +6,7 @@ import { VmPlugin } from '../../src/plugins/vm/vm-plugin.js';
 import { FakeOpenStack } from '../fake-openstack/fake-openstack.js';
 import { pluginEnv } from '../helpers/plugin-env.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
-import type { ShimRequest, ShimResponse } from './shim-client.js';
+import { shimResponse, type ShimRequest, type ShimResponse } from './shim-client.js';
 import { configForm, shimForm, shimHost } from './shim-app-client.js';
 
 export const REAL_RC = process.env['APPLCM_TEST_OPENSTACK_RC'];
@@ -50,14 +50,7 @@ export async function vmHost(rig: ResRig, tenantId: string, token: string, ip: s
 export async function res(t: TestServer, path: string, r: ShimRequest = {}): Promise<ShimResponse> {
   const headers: Record<string, string> = { accept: '*/*', origin: 'MEO', 'content-type': 'application/json', ...(r.token ? { access_token: r.token } : {}) };
   const response = await fetch(`${t.url}/rescontroller${path}`, { method: r.method ?? 'GET', headers: { ...headers, ...r.headers }, body: r.raw ?? (r.body !== undefined ? JSON.stringify(r.body) : undefined) });
-  const text = await response.text();
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: response.status, headers: response.headers, text, json };
+  return shimResponse(response);
 }
 
 /** The osplugin answer appo parses (`AppoV2Response`): `{"data","retCode","message"}`. */

@@ -6,21 +6,14 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { TestServer } from '../helpers/test-server.js';
-import { shim, type ShimResponse } from './shim-client.js';
+import { shim, shimResponse, type ShimResponse } from './shim-client.js';
 
 export const ok = (message: string, data: unknown = null) => ({ data, retCode: 0, message, params: null });
 
 /** Posts a multipart form to a shim path, with `access_token` and `origin: MEO` as appo and MECM send them. */
 export async function shimForm(t: TestServer, p: string, form: FormData, token: string | null, query = ''): Promise<ShimResponse> {
   const res = await fetch(`${t.url}/lcmcontroller${p}${query}`, { method: 'POST', headers: { origin: 'MEO', ...(token ? { access_token: token } : {}) }, body: form });
-  const text = await res.text();
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, headers: res.headers, text, json };
+  return shimResponse(res);
 }
 
 /** The configuration form: `hostIp` beside the `configFile` part (a kubeconfig, no extension in its name). */

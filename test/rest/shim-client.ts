@@ -19,14 +19,8 @@ export interface ShimRequest {
 }
 
 /** Calls an original lcmcontroller route the way appo's RestTemplate does: `access_token`, JSON, `origin: MEO`. */
-export async function shim(t: TestServer, path: string, r: ShimRequest = {}): Promise<ShimResponse> {
-  const headers: Record<string, string> = { accept: '*/*', origin: 'MEO', ...(r.token ? { access_token: r.token } : {}) };
-  if (r.body !== undefined || r.raw !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(`${t.url}/lcmcontroller${path}`, {
-    method: r.method ?? 'GET',
-    headers: { ...headers, ...r.headers },
-    body: r.raw ?? (r.body !== undefined ? JSON.stringify(r.body) : undefined),
-  });
+/** A fetch answer read whole: its text, and its JSON when the text is JSON. */
+export async function shimResponse(res: Response): Promise<ShimResponse> {
   const text = await res.text();
   let json: unknown;
   try {
@@ -35,6 +29,17 @@ export async function shim(t: TestServer, path: string, r: ShimRequest = {}): Pr
     json = undefined;
   }
   return { status: res.status, headers: res.headers, text, json };
+}
+
+export async function shim(t: TestServer, path: string, r: ShimRequest = {}): Promise<ShimResponse> {
+  const headers: Record<string, string> = { accept: '*/*', origin: 'MEO', ...(r.token ? { access_token: r.token } : {}) };
+  if (r.body !== undefined || r.raw !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(`${t.url}/lcmcontroller${path}`, {
+    method: r.method ?? 'GET',
+    headers: { ...headers, ...r.headers },
+    body: r.raw ?? (r.body !== undefined ? JSON.stringify(r.body) : undefined),
+  });
+  return shimResponse(res);
 }
 
 /** The original's error envelope with `retCode` and `message`. */
